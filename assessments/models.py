@@ -1,0 +1,1 @@
+"""Attempts, answers and stored results (the student journey builds on this app)."""

@@ -1,0 +1,334 @@
+"""The Django admin is the content editor.
+
+Only a draft version can be edited: for a published or archived version every page is
+read-only (the models refuse the write anyway). Content changes go: « cloner en brouillon »,
+edit the draft, preview it, « publier ».
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch
+from django.forms.models import BaseInlineFormSet
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import (
+    Category,
+    Expectation,
+    Item,
+    QuestionnaireVersion,
+    ScoreBand,
+    Track,
+    TrackWeight,
+)
+from .services import clone_version, next_version_code, publish_version
+from .outline import questionnaire_outline
+
+LIKERT_LABELS = [
+    _("Pas du tout d'accord"),
+    _("Plutôt pas d'accord"),
+    _("Ni d'accord ni pas d'accord"),
+    _("Plutôt d'accord"),
+    _("Tout à fait d'accord"),
+]
+
+
+def _is_draft(obj):
+    version = obj if isinstance(obj, QuestionnaireVersion) else obj.version
+    return version.is_draft
+
+
+class VersionedInlineForm(forms.ModelForm):
+    def _get_validation_exclusions(self):
+        # The version comes from the parent, not from a form field; without this, Django
+        # would skip the (version, code) uniqueness check and the database would refuse.
+        exclusions = super()._get_validation_exclusions()
+        exclusions.discard("version")
+        return exclusions
+
+
+class VersionedInlineFormSet(BaseInlineFormSet):
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.instance.version_id = self.instance.version_id
+        return form
+
+
+class VersionedInline(admin.TabularInline):
+    form = VersionedInlineForm
+    formset = VersionedInlineFormSet
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return (obj is None or _is_draft(obj)) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return (obj is None or _is_draft(obj)) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return (obj is None or _is_draft(obj)) and super().has_delete_permission(request, obj)
+
+
+class VersionedAdmin(admin.ModelAdmin):
+    """Shared rules for everything that lives inside a version."""
+
+    list_select_related = ["version"]
+    save_on_top = True
+
+    def has_change_permission(self, request, obj=None):
+        return (obj is None or _is_draft(obj)) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return (obj is None or _is_draft(obj)) and super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        # Bulk deletion would hit frozen rows; deletion goes through each object's page.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # New content can only go into a draft, and only under a parent of a draft.
+        related = db_field.related_model
+        if related is QuestionnaireVersion:
+            kwargs["queryset"] = QuestionnaireVersion.objects.filter(
+                status=QuestionnaireVersion.Status.DRAFT
+            )
+        elif hasattr(related, "version"):
+            kwargs["queryset"] = related.objects.filter(
+                version__status=QuestionnaireVersion.Status.DRAFT
+            ).select_related("version")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ScoreBandInline(admin.TabularInline):
+    model = ScoreBand
+    fields = ["code", "label", "min_score", "message"]
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return (obj is None or obj.is_draft) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return (obj is None or obj.is_draft) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return (obj is None or obj.is_draft) and super().has_delete_permission(request, obj)
+
+
+@admin.register(QuestionnaireVersion)
+class QuestionnaireVersionAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "status", "is_current", "published_at", "preview_link"]
+    list_filter = ["status", "is_current"]
+    search_fields = ["code", "title", "notes"]
+    readonly_fields = [
+        "status",
+        "is_current",
+        "based_on",
+        "created_at",
+        "published_at",
+        "archived_at",
+        "preview_link",
+    ]
+    fieldsets = [
+        (None, {"fields": ["code", "title", "content_date", "close_margin", "notes"]}),
+        (
+            _("Cycle de vie"),
+            {
+                "fields": [
+                    "status",
+                    "is_current",
+                    "based_on",
+                    "created_at",
+                    "published_at",
+                    "archived_at",
+                    "preview_link",
+                ]
+            },
+        ),
+    ]
+    inlines = [ScoreBandInline]
+    actions = ["publish", "clone_as_draft"]
+
+    def has_change_permission(self, request, obj=None):
+        return (obj is None or obj.is_draft) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return (obj is None or obj.is_draft) and super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(self.preview_view)
+        return [
+            path("<int:object_id>/preview/", preview, name="orientation_version_preview"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("aperçu"))
+    def preview_link(self, obj):
+        if not obj.pk:
+            return "—"
+        url = reverse("admin:orientation_version_preview", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Voir comme un élève"))
+
+    @admin.action(description=_("Publier la version sélectionnée"), permissions=["change"])
+    def publish(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Choisissez une seule version à publier."), messages.ERROR)
+            return
+        version = queryset.get()
+        try:
+            publish_version(version)
+        except ValidationError as error:
+            for message in error.messages:
+                self.message_user(request, message, messages.ERROR)
+            return
+        self.message_user(
+            request,
+            _("La version « %(code)s » est publiée et proposée aux nouveaux élèves.")
+            % {"code": version.code},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Cloner en brouillon"), permissions=["view"])
+    def clone_as_draft(self, request, queryset):
+        clones = [clone_version(version, code=next_version_code(version)) for version in queryset]
+        self.message_user(
+            request,
+            ngettext(
+                "Brouillon créé : %(codes)s. Modifiez-le puis publiez-le.",
+                "Brouillons créés : %(codes)s. Modifiez-les puis publiez-les.",
+                len(clones),
+            )
+            % {"codes": ", ".join(clone.code for clone in clones)},
+            messages.SUCCESS,
+        )
+
+    def preview_view(self, request, object_id):
+        version = get_object_or_404(QuestionnaireVersion, pk=object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": version,
+            "title": _("Aperçu de la version « %(code)s »") % {"code": version.code},
+            "version": version,
+            "likert_labels": LIKERT_LABELS,
+            **questionnaire_outline(version),
+        }
+        return render(request, "admin/orientation/questionnaireversion/preview.html", context)
+
+
+class ExpectationInline(VersionedInline):
+    model = Expectation
+    fields = ["position", "code", "label", "official_wording", "advice"]
+    show_change_link = True
+
+
+class ItemInline(VersionedInline):
+    model = Item
+    fields = ["position", "code", "statement", "reverse_keyed", "expectation"]
+    show_change_link = True
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "expectation":
+            kwargs["queryset"] = Expectation.objects.filter(
+                version__status=QuestionnaireVersion.Status.DRAFT
+            ).select_related("version")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ExpectationItemInline(ItemInline):
+    fields = ["position", "code", "statement", "reverse_keyed", "category"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "category":
+            kwargs["queryset"] = Category.objects.filter(
+                version__status=QuestionnaireVersion.Status.DRAFT,
+                kind=Category.Kind.EXPECTATIONS,
+            ).select_related("version")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Category)
+class CategoryAdmin(VersionedAdmin):
+    list_display = ["code", "name", "kind", "position", "version", "item_count"]
+    list_filter = ["version", "kind"]
+    search_fields = ["code", "name", "intro"]
+    ordering = ["version", "position"]
+    inlines = [ExpectationInline, ItemInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_items=Count("items"))
+
+    @admin.display(description=_("affirmations"), ordering="n_items")
+    def item_count(self, obj):
+        return obj.n_items
+
+
+@admin.register(Expectation)
+class ExpectationAdmin(VersionedAdmin):
+    list_display = ["code", "label", "category", "position", "version"]
+    list_filter = ["version", "category__code"]
+    search_fields = ["code", "label", "official_wording", "advice"]
+    list_select_related = ["version", "category"]
+    ordering = ["version", "category__position", "position"]
+    fields = ["version", "category", "code", "label", "position", "official_wording", "advice"]
+    inlines = [ExpectationItemInline]
+
+
+@admin.register(Item)
+class ItemAdmin(VersionedAdmin):
+    list_display = ["code", "statement", "expectation", "reverse_keyed", "position", "version"]
+    list_filter = ["version", "category__code", "reverse_keyed"]
+    search_fields = ["code", "statement", "expectation__label"]
+    list_select_related = ["version", "expectation"]
+    ordering = ["version", "category__position", "position"]
+    fields = ["version", "category", "expectation", "code", "position", "statement", "reverse_keyed"]
+
+
+class TrackWeightInline(VersionedInline):
+    model = TrackWeight
+    fields = ["item", "weight"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "item":
+            kwargs["queryset"] = Item.objects.filter(
+                version__status=QuestionnaireVersion.Status.DRAFT,
+                category__kind=Category.Kind.INTERESTS,
+            ).select_related("version")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Track)
+class TrackAdmin(VersionedAdmin):
+    list_display = ["short_name", "name", "kind", "level", "duration", "position", "version"]
+    list_filter = ["version", "kind", "level"]
+    search_fields = ["code", "name", "short_name", "description", "suits"]
+    ordering = ["version", "position"]
+    fieldsets = [
+        (None, {"fields": ["version", "code", "short_name", "name", "kind", "position"]}),
+        (_("Repères"), {"fields": ["level", "duration", "access", "official_url", "facts_date"]}),
+        (_("Textes"), {"fields": ["description", "suits", "caveat"]}),
+    ]
+    inlines = [TrackWeightInline]
+
+    def get_queryset(self, request):
+        weights = TrackWeight.objects.select_related("item")
+        return super().get_queryset(request).prefetch_related(Prefetch("weights", weights))
+
+
+@admin.register(ScoreBand)
+class ScoreBandAdmin(VersionedAdmin):
+    list_display = ["label", "code", "min_score", "version"]
+    list_filter = ["version"]
+    search_fields = ["label", "message"]
+    ordering = ["version", "-min_score"]
+    fields = ["version", "code", "label", "min_score", "message"]

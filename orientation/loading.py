@@ -1,0 +1,60 @@
+"""Load a questionnaire version from a natural-key fixture, once.
+
+The fixture holds one version as a draft. Loading it runs loaddata and publish_version in one
+transaction, so a fixture that is incomplete leaves nothing behind. A version whose code is
+already in the database is left alone: published content never changes, so loading twice is
+a no-op, and a corrected fixture must carry a new version code.
+"""
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import transaction
+
+from .models import QuestionnaireVersion
+from .services import publish_version
+
+DEFAULT_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "questionnaire.json"
+
+
+def _version_code(path):
+    with open(path, encoding="utf-8") as handle:
+        rows = json.load(handle)
+    codes = [row["fields"]["code"] for row in rows if row["model"] == "orientation.questionnaireversion"]
+    if len(codes) != 1:
+        raise ValidationError(f"{path} doit contenir exactement une version (trouvé : {len(codes)}).")
+    return codes[0]
+
+
+def load_questionnaire(path=DEFAULT_FIXTURE):
+    """Return (version, created)."""
+    code = _version_code(path)
+    existing = QuestionnaireVersion.objects.filter(code=code).first()
+    if existing is not None:
+        return existing, False
+    with transaction.atomic():
+        call_command("loaddata", str(path), verbosity=0)
+        version = QuestionnaireVersion.objects.get(code=code)
+        # loaddata saves raw rows; run the model validation a form would have run.
+        for model_rows in _all_rows(version):
+            for row in model_rows:
+                try:
+                    row.full_clean()
+                except ValidationError as error:
+                    raise ValidationError(
+                        f"{row._meta.verbose_name} « {row} » : {' '.join(error.messages)}"
+                    ) from error
+        publish_version(version)
+    version.refresh_from_db()
+    return version, True
+
+
+def _all_rows(version):
+    from .models import Category, Expectation, Item, ScoreBand, Track, TrackWeight
+
+    yield [version]
+    for model in (Category, Expectation, Item, Track, TrackWeight, ScoreBand):
+        yield model.objects.filter(version=version)

@@ -1,0 +1,556 @@
+"""The questionnaire content that admins edit.
+
+A questionnaire version owns its whole tree: categories → attendus (expectations) → items,
+the tracks (BUT CS parcours and alternative formations) with the weights that tie interest
+items to them, and the score bands. A version goes draft → published → archived. Only a
+draft can be edited: a published or archived version is frozen, in code (here), not only
+in the admin, so that every past score stays reproducible from its version. To change the
+content, clone the published version into a draft, edit it, publish it.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class FrozenVersionError(ValidationError):
+    """Raised when something tries to change content that belongs to a non-draft version."""
+
+
+def _frozen_message(version):
+    return _(
+        "La version « %(version)s » est %(status)s : son contenu ne peut plus être modifié. "
+        "Clonez-la en brouillon pour faire des changements."
+    ) % {"version": version.code, "status": version.get_status_display().lower()}
+
+
+class QuestionnaireVersionQuerySet(models.QuerySet):
+    def current(self):
+        return self.get(is_current=True)
+
+
+class QuestionnaireVersionManager(models.Manager.from_queryset(QuestionnaireVersionQuerySet)):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class QuestionnaireVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Brouillon")
+        PUBLISHED = "published", _("Publiée")
+        ARCHIVED = "archived", _("Archivée")
+
+    # Fields that may still change once the version has left the draft state.
+    LIFECYCLE_FIELDS = frozenset({"status", "is_current", "published_at", "archived_at"})
+
+    code = models.SlugField(
+        _("code"),
+        max_length=40,
+        unique=True,
+        help_text=_("Identifiant court et stable, par exemple « 2026-1 »."),
+    )
+    title = models.CharField(_("titre"), max_length=200)
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    is_current = models.BooleanField(
+        _("version en cours"),
+        default=False,
+        help_text=_("La version proposée aux nouveaux élèves. Une seule à la fois."),
+    )
+    close_margin = models.PositiveSmallIntegerField(
+        _("marge « proche du seuil »"),
+        default=5,
+        validators=[MaxValueValidator(25)],
+        help_text=_(
+            "Un score à moins de ce nombre de points (sur 100) d'un seuil de bande est "
+            "signalé comme proche du seuil."
+        ),
+    )
+    content_date = models.DateField(
+        _("contenu mis à jour le"),
+        help_text=_("Date à laquelle les informations de cette version ont été vérifiées."),
+    )
+    notes = models.TextField(_("notes internes"), blank=True)
+    based_on = models.ForeignKey(
+        "self",
+        verbose_name=_("clonée depuis"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="clones",
+    )
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("archivée le"), null=True, blank=True)
+
+    objects = QuestionnaireVersionManager()
+
+    class Meta:
+        verbose_name = _("version du questionnaire")
+        verbose_name_plural = _("versions du questionnaire")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"],
+                condition=Q(is_current=True),
+                name="one_current_version",
+                violation_error_message=_("Une seule version peut être en cours."),
+            ),
+            models.CheckConstraint(
+                condition=Q(is_current=False) | Q(status="published"),
+                name="current_version_is_published",
+                violation_error_message=_("Seule une version publiée peut être en cours."),
+            ),
+            models.CheckConstraint(
+                condition=Q(close_margin__lte=25),
+                name="close_margin_range",
+                violation_error_message=_("La marge doit être comprise entre 0 et 25 points."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} — {self.title} ({self.get_status_display()})"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remember what is stored, so save() can tell a lifecycle change from an edit.
+        instance._stored = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def save(self, *args, **kwargs):
+        self.ensure_lifecycle_only_change()
+        super().save(*args, **kwargs)
+        self._stored = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
+
+    def delete(self, *args, **kwargs):
+        if self.pk and self._stored_status() != self.Status.DRAFT:
+            raise FrozenVersionError(
+                _("Une version publiée ou archivée ne peut pas être supprimée."), code="frozen"
+            )
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_draft(self):
+        return self.status == self.Status.DRAFT
+
+    def natural_key(self):
+        return (self.code,)
+
+    def _stored_status(self):
+        stored = getattr(self, "_stored", None)
+        return stored["status"] if stored and "status" in stored else self.status
+
+    def ensure_lifecycle_only_change(self):
+        """Refuse edits to a frozen version's own fields; lifecycle moves stay possible."""
+        stored = getattr(self, "_stored", None)
+        if not self.pk or not stored or stored.get("status") == self.Status.DRAFT:
+            return
+        changed = {
+            field.name
+            for field in self._meta.concrete_fields
+            if field.attname in stored and getattr(self, field.attname) != stored[field.attname]
+        }
+        if changed - self.LIFECYCLE_FIELDS:
+            raise FrozenVersionError(
+                _frozen_message(QuestionnaireVersion(code=self.code, status=stored["status"])),
+                code="frozen",
+            )
+        allowed = {
+            (self.Status.PUBLISHED, self.Status.PUBLISHED),
+            (self.Status.PUBLISHED, self.Status.ARCHIVED),
+            (self.Status.ARCHIVED, self.Status.ARCHIVED),
+        }
+        if (stored["status"], self.status) not in allowed:
+            raise FrozenVersionError(
+                _("Une version publiée ne peut pas redevenir un brouillon ; clonez-la."),
+                code="frozen",
+            )
+
+
+class VersionedQuerySet(models.QuerySet):
+    """Bulk writes bypass save(), so the freeze is checked here too."""
+
+    def _ensure_all_draft(self):
+        frozen = self.exclude(version__status=QuestionnaireVersion.Status.DRAFT).select_related(
+            "version"
+        )
+        first = frozen.first()
+        if first is not None:
+            raise FrozenVersionError(_frozen_message(first.version), code="frozen")
+
+    def update(self, **kwargs):
+        self._ensure_all_draft()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._ensure_all_draft()
+        return super().delete()
+
+    update.queryset_only = True
+    delete.queryset_only = True
+
+
+class VersionedManager(models.Manager.from_queryset(VersionedQuerySet)):
+    def get_by_natural_key(self, version_code, code):
+        return self.get(version__code=version_code, code=code)
+
+
+class VersionedBase(models.Model):
+    """A row that belongs to one questionnaire version and is frozen with it."""
+
+    version = models.ForeignKey(
+        QuestionnaireVersion,
+        verbose_name=_("version"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_version_id = instance.version_id
+        return instance
+
+    def save(self, *args, **kwargs):
+        self.ensure_editable()
+        super().save(*args, **kwargs)
+        self._stored_version_id = self.version_id
+
+    def delete(self, *args, **kwargs):
+        self.ensure_editable()
+        return super().delete(*args, **kwargs)
+
+    def ensure_editable(self):
+        """Refuse any write to content of a published or archived version."""
+        version_ids = {self.version_id, getattr(self, "_stored_version_id", None)} - {None}
+        frozen = (
+            QuestionnaireVersion.objects.filter(pk__in=version_ids)
+            .exclude(status=QuestionnaireVersion.Status.DRAFT)
+            .first()
+        )
+        if frozen is not None:
+            raise FrozenVersionError(_frozen_message(frozen), code="frozen")
+
+    def check_same_version(self, **parents):
+        """Each parent must belong to this object's version (the tree never crosses versions)."""
+        errors = {
+            name: _("Choisissez un élément de la même version du questionnaire.")
+            for name, parent in parents.items()
+            if parent is not None and self.version_id and parent.version_id != self.version_id
+        }
+        if errors:
+            raise ValidationError(errors)
+
+
+class VersionedContent(VersionedBase):
+    """Versioned content with a code, unique in its version: its natural key."""
+
+    code = models.SlugField(_("code"), max_length=40)
+
+    objects = VersionedManager()
+
+    class Meta:
+        abstract = True
+
+    def natural_key(self):
+        return (self.version.code, self.code)
+
+    natural_key.dependencies = ["orientation.questionnaireversion"]
+
+
+class Category(VersionedContent):
+    class Kind(models.TextChoices):
+        EXPECTATIONS = "expectations", _("Attendus")
+        INTERESTS = "interests", _("Intérêts")
+
+    name = models.CharField(_("nom"), max_length=120)
+    kind = models.CharField(_("nature"), max_length=12, choices=Kind.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    intro = models.TextField(
+        _("introduction"), blank=True, help_text=_("Texte affiché en tête de l'étape.")
+    )
+
+    class Meta:
+        verbose_name = _("catégorie")
+        verbose_name_plural = _("catégories")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "code"],
+                name="category_code_unique_in_version",
+                violation_error_message=_("Ce code de catégorie existe déjà dans cette version."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} — {self.name}"
+
+
+class Expectation(VersionedContent):
+    """An official Parcoursup attendu, with its verbatim wording and our advice."""
+
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("catégorie"),
+        on_delete=models.CASCADE,
+        related_name="expectations",
+    )
+    official_wording = models.TextField(
+        _("libellé officiel"),
+        help_text=_("Le texte de l'attendu national Parcoursup, recopié mot pour mot."),
+    )
+    label = models.CharField(_("libellé court"), max_length=80)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    advice = models.TextField(
+        _("conseils"),
+        help_text=_("Au moins deux actions concrètes, une par ligne."),
+    )
+
+    class Meta:
+        verbose_name = _("attendu")
+        verbose_name_plural = _("attendus")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "code"],
+                name="expectation_code_unique_in_version",
+                violation_error_message=_("Ce code d'attendu existe déjà dans cette version."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} — {self.label}"
+
+    def clean(self):
+        self.check_same_version(category=self.category if self.category_id else None)
+        if self.category_id and self.category.kind != Category.Kind.EXPECTATIONS:
+            raise ValidationError(
+                {"category": _("Un attendu doit appartenir à une catégorie d'attendus.")}
+            )
+        if len(self.advice_actions) < 2:
+            raise ValidationError(
+                {"advice": _("Écrivez au moins deux actions concrètes, une par ligne.")}
+            )
+
+    @property
+    def advice_actions(self):
+        return [line.strip() for line in self.advice.splitlines() if line.strip()]
+
+
+class Item(VersionedContent):
+    """One statement the student rates on the 5-point scale."""
+
+    category = models.ForeignKey(
+        Category, verbose_name=_("catégorie"), on_delete=models.CASCADE, related_name="items"
+    )
+    expectation = models.ForeignKey(
+        Expectation,
+        verbose_name=_("attendu"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="items",
+        help_text=_("Obligatoire pour une affirmation d'attendu ; vide pour un intérêt."),
+    )
+    statement = models.TextField(_("affirmation"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    reverse_keyed = models.BooleanField(
+        _("formulée à l'envers"),
+        default=False,
+        help_text=_("Cochez si « tout à fait d'accord » traduit un point faible (score = 6 − réponse)."),
+    )
+
+    class Meta:
+        verbose_name = _("affirmation")
+        verbose_name_plural = _("affirmations")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "code"],
+                name="item_code_unique_in_version",
+                violation_error_message=_("Ce code d'affirmation existe déjà dans cette version."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(statement=""),
+                name="item_statement_not_empty",
+                violation_error_message=_("L'affirmation ne peut pas être vide."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} — {self.statement[:60]}"
+
+    def clean(self):
+        category = self.category if self.category_id else None
+        expectation = self.expectation if self.expectation_id else None
+        self.check_same_version(category=category, expectation=expectation)
+        if category is None:
+            return
+        if category.kind == Category.Kind.EXPECTATIONS and expectation is None:
+            raise ValidationError(
+                {"expectation": _("Une affirmation d'attendu doit être rattachée à un attendu.")}
+            )
+        if category.kind == Category.Kind.INTERESTS and expectation is not None:
+            raise ValidationError(
+                {"expectation": _("Une affirmation d'intérêt n'est rattachée à aucun attendu.")}
+            )
+        if expectation is not None and expectation.category_id != category.pk:
+            raise ValidationError(
+                {"expectation": _("L'attendu doit appartenir à la même catégorie.")}
+            )
+
+
+class Track(VersionedContent):
+    """A formation the results may suggest: a BUT CS parcours or an alternative."""
+
+    class Kind(models.TextChoices):
+        BUT_CS = "but_cs", _("Parcours du BUT Carrières sociales")
+        STATE_DIPLOMA = "state_diploma", _("Diplôme d'État du travail social")
+        BTS = "bts", _("BTS")
+        UNIVERSITY = "university", _("Formation universitaire")
+        OTHER = "other", _("Autre formation")
+
+    name = models.CharField(_("nom officiel"), max_length=200)
+    short_name = models.CharField(_("nom court"), max_length=60)
+    kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
+    level = models.PositiveSmallIntegerField(
+        _("niveau (cadre national)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(3), MaxValueValidator(8)],
+        help_text=_(
+            "Niveau du cadre national des certifications, de 3 à 8 ; vide pour une formation "
+            "qui n'est pas inscrite au RNCP."
+        ),
+    )
+    duration = models.CharField(_("durée"), max_length=80)
+    access = models.CharField(_("accès"), max_length=200, blank=True)
+    description = models.TextField(_("description"))
+    suits = models.TextField(_("pour qui"), help_text=_("À qui cette formation convient."))
+    official_url = models.URLField(_("lien officiel"), max_length=300)
+    caveat = models.TextField(
+        _("mise en garde"),
+        blank=True,
+        help_text=_("Affichée à chaque fois que cette formation est suggérée."),
+    )
+    facts_date = models.DateField(_("informations vérifiées le"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("formation")
+        verbose_name_plural = _("formations")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "code"],
+                name="track_code_unique_in_version",
+                violation_error_message=_("Ce code de formation existe déjà dans cette version."),
+            ),
+            models.CheckConstraint(
+                condition=Q(level__isnull=True) | Q(level__gte=3, level__lte=8),
+                name="track_level_range",
+                violation_error_message=_("Le niveau doit être compris entre 3 et 8."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.short_name
+
+
+class TrackWeightManager(models.Manager.from_queryset(VersionedQuerySet)):
+    def get_by_natural_key(self, version_code, track_code, item_code):
+        return self.get(
+            version__code=version_code, track__code=track_code, item__code=item_code
+        )
+
+
+class TrackWeight(VersionedBase):
+    """How much agreeing with an interest item points towards a track."""
+
+    track = models.ForeignKey(
+        Track, verbose_name=_("formation"), on_delete=models.CASCADE, related_name="weights"
+    )
+    item = models.ForeignKey(
+        Item, verbose_name=_("affirmation"), on_delete=models.CASCADE, related_name="weights"
+    )
+    weight = models.PositiveSmallIntegerField(
+        _("poids"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
+        help_text=_("1 = indice, 2 = important, 3 = décisif."),
+    )
+
+    objects = TrackWeightManager()
+
+    class Meta:
+        verbose_name = _("poids d'une affirmation")
+        verbose_name_plural = _("poids des affirmations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["track", "item"],
+                name="weight_unique_per_track_item",
+                violation_error_message=_("Cette affirmation a déjà un poids pour cette formation."),
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gte=1, weight__lte=3),
+                name="weight_range",
+                violation_error_message=_("Le poids doit être compris entre 1 et 3."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.track} ← {self.item.code} (×{self.weight})"
+
+    def natural_key(self):
+        return (self.version.code, self.track.code, self.item.code)
+
+    natural_key.dependencies = ["orientation.track", "orientation.item"]
+
+    def clean(self):
+        track = self.track if self.track_id else None
+        item = self.item if self.item_id else None
+        self.check_same_version(track=track, item=item)
+
+
+class ScoreBand(VersionedContent):
+    """A band of attendu scores (0–100) with the message students read."""
+
+    label = models.CharField(_("libellé"), max_length=60)
+    min_score = models.PositiveSmallIntegerField(
+        _("score minimal"),
+        validators=[MaxValueValidator(100)],
+        help_text=_("La bande commence à ce score (sur 100) inclus."),
+    )
+    message = models.TextField(_("message"))
+
+    class Meta:
+        verbose_name = _("bande de score")
+        verbose_name_plural = _("bandes de score")
+        ordering = ["-min_score", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "code"],
+                name="band_code_unique_in_version",
+                violation_error_message=_("Ce code de bande existe déjà dans cette version."),
+            ),
+            models.UniqueConstraint(
+                fields=["version", "min_score"],
+                name="band_min_unique_in_version",
+                violation_error_message=_("Deux bandes ne peuvent pas commencer au même score."),
+            ),
+            models.CheckConstraint(
+                condition=Q(min_score__lte=100),
+                name="band_min_score_range",
+                violation_error_message=_("Le score minimal doit être compris entre 0 et 100."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label} (≥ {self.min_score})"
