@@ -243,3 +243,6 @@ LOGGING = {
 MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 10, minimum=1)
 # Completed attempts are purged after this many days (QUALITY.md, privacy).
 RETENTION_DAYS = env_int("RETENTION_DAYS", 365, minimum=1)
+# Who publishes this deployment, shown on the legal and privacy pages.
+SITE_PUBLISHER = os.environ.get("SITE_PUBLISHER", "")
+SITE_CONTACT_EMAIL = os.environ.get("SITE_CONTACT_EMAIL", "")

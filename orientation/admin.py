@@ -8,6 +8,7 @@ edit the draft, preview it, « publier ».
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count, Prefetch
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, render
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import (
+    SCALE,
     Category,
     Expectation,
     Item,
@@ -25,16 +27,8 @@ from .models import (
     Track,
     TrackWeight,
 )
-from .services import clone_version, next_version_code, publish_version
 from .outline import questionnaire_outline
-
-LIKERT_LABELS = [
-    _("Pas du tout d'accord"),
-    _("Plutôt pas d'accord"),
-    _("Ni d'accord ni pas d'accord"),
-    _("Plutôt d'accord"),
-    _("Tout à fait d'accord"),
-]
+from .services import clone_version, next_version_code, publish_version
 
 
 def _is_draft(obj):
@@ -78,6 +72,8 @@ class VersionedAdmin(admin.ModelAdmin):
 
     list_select_related = ["version"]
     save_on_top = True
+    # Official links are https; Django 6 makes that the default, say it now.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_change_permission(self, request, obj=None):
         return (obj is None or _is_draft(obj)) and super().has_change_permission(request, obj)
@@ -220,7 +216,7 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin):
             "original": version,
             "title": _("Aperçu de la version « %(code)s »") % {"code": version.code},
             "version": version,
-            "likert_labels": LIKERT_LABELS,
+            "scale": SCALE,
             **questionnaire_outline(version),
         }
         return render(request, "admin/orientation/questionnaireversion/preview.html", context)
@@ -291,7 +287,15 @@ class ItemAdmin(VersionedAdmin):
     search_fields = ["code", "statement", "expectation__label"]
     list_select_related = ["version", "expectation"]
     ordering = ["version", "category__position", "position"]
-    fields = ["version", "category", "expectation", "code", "position", "statement", "reverse_keyed"]
+    fields = [
+        "version",
+        "category",
+        "expectation",
+        "code",
+        "position",
+        "statement",
+        "reverse_keyed",
+    ]
 
 
 class TrackWeightInline(VersionedInline):
@@ -315,7 +319,10 @@ class TrackAdmin(VersionedAdmin):
     ordering = ["version", "position"]
     fieldsets = [
         (None, {"fields": ["version", "code", "short_name", "name", "kind", "position"]}),
-        (_("Repères"), {"fields": ["level", "duration", "access", "official_url", "facts_date"]}),
+        (
+            _("Niveau, durée et accès"),
+            {"fields": ["level", "duration", "access", "official_url", "facts_date"]},
+        ),
         (_("Textes"), {"fields": ["description", "suits", "caveat"]}),
     ]
     inlines = [TrackWeightInline]

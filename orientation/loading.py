@@ -23,9 +23,13 @@ DEFAULT_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "questionnaire.json"
 def _version_code(path):
     with open(path, encoding="utf-8") as handle:
         rows = json.load(handle)
-    codes = [row["fields"]["code"] for row in rows if row["model"] == "orientation.questionnaireversion"]
+    codes = [
+        row["fields"]["code"] for row in rows if row["model"] == "orientation.questionnaireversion"
+    ]
     if len(codes) != 1:
-        raise ValidationError(f"{path} doit contenir exactement une version (trouvé : {len(codes)}).")
+        raise ValidationError(
+            f"{path} doit contenir exactement une version (trouvé : {len(codes)})."
+        )
     return codes[0]
 
 

@@ -14,6 +14,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+# The answer scale of every item (DOMAIN.md §6.1). Reverse-keyed items score 6 − answer.
+SCALE = [
+    (1, _("Pas du tout d'accord")),
+    (2, _("Plutôt pas d'accord")),
+    (3, _("Ni d'accord ni pas d'accord")),
+    (4, _("Plutôt d'accord")),
+    (5, _("Tout à fait d'accord")),
+]
+
 
 class FrozenVersionError(ValidationError):
     """Raised when something tries to change content that belongs to a non-draft version."""
@@ -114,20 +123,13 @@ class QuestionnaireVersion(models.Model):
     def __str__(self):
         return f"{self.code} — {self.title} ({self.get_status_display()})"
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        # Remember what is stored, so save() can tell a lifecycle change from an edit.
-        instance._stored = dict(zip(field_names, values, strict=True))
-        return instance
-
     def save(self, *args, **kwargs):
         self.ensure_lifecycle_only_change()
         super().save(*args, **kwargs)
-        self._stored = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
 
     def delete(self, *args, **kwargs):
-        if self.pk and self._stored_status() != self.Status.DRAFT:
+        stored = self._stored()
+        if stored and stored["status"] != self.Status.DRAFT:
             raise FrozenVersionError(
                 _("Une version publiée ou archivée ne peut pas être supprimée."), code="frozen"
             )
@@ -140,23 +142,26 @@ class QuestionnaireVersion(models.Model):
     def natural_key(self):
         return (self.code,)
 
-    def _stored_status(self):
-        stored = getattr(self, "_stored", None)
-        return stored["status"] if stored and "status" in stored else self.status
+    def _stored(self):
+        # Read from the database, not from this instance: it may be stale.
+        if not self.pk:
+            return None
+        fields = [field.attname for field in self._meta.concrete_fields]
+        return type(self)._base_manager.filter(pk=self.pk).values(*fields).first()
 
     def ensure_lifecycle_only_change(self):
         """Refuse edits to a frozen version's own fields; lifecycle moves stay possible."""
-        stored = getattr(self, "_stored", None)
-        if not self.pk or not stored or stored.get("status") == self.Status.DRAFT:
+        stored = self._stored()
+        if not stored or stored["status"] == self.Status.DRAFT:
             return
         changed = {
             field.name
             for field in self._meta.concrete_fields
-            if field.attname in stored and getattr(self, field.attname) != stored[field.attname]
+            if getattr(self, field.attname) != stored[field.attname]
         }
         if changed - self.LIFECYCLE_FIELDS:
             raise FrozenVersionError(
-                _frozen_message(QuestionnaireVersion(code=self.code, status=stored["status"])),
+                _frozen_message(QuestionnaireVersion(code=stored["code"], status=stored["status"])),
                 code="frozen",
             )
         allowed = {
@@ -212,16 +217,9 @@ class VersionedBase(models.Model):
     class Meta:
         abstract = True
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._stored_version_id = instance.version_id
-        return instance
-
     def save(self, *args, **kwargs):
         self.ensure_editable()
         super().save(*args, **kwargs)
-        self._stored_version_id = self.version_id
 
     def delete(self, *args, **kwargs):
         self.ensure_editable()
@@ -229,9 +227,11 @@ class VersionedBase(models.Model):
 
     def ensure_editable(self):
         """Refuse any write to content of a published or archived version."""
-        version_ids = {self.version_id, getattr(self, "_stored_version_id", None)} - {None}
+        # Both the version it goes to and the one it is stored in (read from the database,
+        # since this instance may be stale) must be drafts.
+        stored = type(self)._base_manager.filter(pk=self.pk).values("version_id")
         frozen = (
-            QuestionnaireVersion.objects.filter(pk__in=version_ids)
+            QuestionnaireVersion.objects.filter(Q(pk=self.version_id) | Q(pk__in=stored))
             .exclude(status=QuestionnaireVersion.Status.DRAFT)
             .first()
         )
@@ -364,7 +364,9 @@ class Item(VersionedContent):
     reverse_keyed = models.BooleanField(
         _("formulée à l'envers"),
         default=False,
-        help_text=_("Cochez si « tout à fait d'accord » traduit un point faible (score = 6 − réponse)."),
+        help_text=_(
+            "Cochez si « tout à fait d'accord » traduit un point faible (score = 6 − réponse)."
+        ),
     )
 
     class Meta:
@@ -466,9 +468,7 @@ class Track(VersionedContent):
 
 class TrackWeightManager(models.Manager.from_queryset(VersionedQuerySet)):
     def get_by_natural_key(self, version_code, track_code, item_code):
-        return self.get(
-            version__code=version_code, track__code=track_code, item__code=item_code
-        )
+        return self.get(version__code=version_code, track__code=track_code, item__code=item_code)
 
 
 class TrackWeight(VersionedBase):
@@ -496,7 +496,9 @@ class TrackWeight(VersionedBase):
             models.UniqueConstraint(
                 fields=["track", "item"],
                 name="weight_unique_per_track_item",
-                violation_error_message=_("Cette affirmation a déjà un poids pour cette formation."),
+                violation_error_message=_(
+                    "Cette affirmation a déjà un poids pour cette formation."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(weight__gte=1, weight__lte=3),

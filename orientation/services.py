@@ -40,7 +40,9 @@ def publication_problems(version):
         problems.append(_("Il faut au moins une catégorie d'attendus."))
     for category in categories:
         if category.n_items == 0:
-            problems.append(_("La catégorie %(code)s n'a aucune affirmation.") % {"code": category.code})
+            problems.append(
+                _("La catégorie %(code)s n'a aucune affirmation.") % {"code": category.code}
+            )
         if category.n_items > MAX_ITEMS_PER_STEP:
             problems.append(
                 _("La catégorie %(code)s a %(n)d affirmations ; %(max)d au plus par étape.")
@@ -48,7 +50,9 @@ def publication_problems(version):
             )
     for expectation in Expectation.objects.filter(version=version).annotate(n=Count("items")):
         if expectation.n == 0:
-            problems.append(_("L'attendu %(code)s n'a aucune affirmation.") % {"code": expectation.code})
+            problems.append(
+                _("L'attendu %(code)s n'a aucune affirmation.") % {"code": expectation.code}
+            )
         if len(expectation.advice_actions) < 2:
             problems.append(
                 _("L'attendu %(code)s a moins de deux conseils.") % {"code": expectation.code}
