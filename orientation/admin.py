@@ -30,6 +30,21 @@ from .models import (
 from .outline import questionnaire_outline
 from .services import clone_version, next_version_code, publish_version
 
+admin.site.site_header = _("Repères — administration")
+admin.site.site_title = _("Repères")
+admin.site.index_title = _("Contenu du questionnaire et comptes")
+
+
+def _frozen_notice(request, version):
+    messages.info(
+        request,
+        _(
+            "La version « %(code)s » est %(status)s : cette page est en lecture seule. Pour "
+            "modifier le contenu, clonez la version en brouillon (action « Cloner en brouillon »)."
+        )
+        % {"code": version.code, "status": version.get_status_display().lower()},
+    )
+
 
 def _is_draft(obj):
     version = obj if isinstance(obj, QuestionnaireVersion) else obj.version
@@ -86,6 +101,12 @@ class VersionedAdmin(admin.ModelAdmin):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if request.method == "GET" and obj is not None and not obj.version.is_draft:
+            _frozen_notice(request, obj.version)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         # New content can only go into a draft, and only under a parent of a draft.
@@ -160,6 +181,12 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if request.method == "GET" and obj is not None and not obj.is_draft:
+            _frozen_notice(request, obj)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         preview = self.admin_site.admin_view(self.preview_view)

@@ -51,6 +51,7 @@ def test_published_content_pages_are_read_only(admin_client, version, model):
     response = admin_client.get(url)
     assert response.status_code == 200
     assert b'name="_save"' not in response.content
+    assert "cette page est en lecture seule" in text(response)
     assert admin_client.post(url, {}).status_code == 403
 
 
