@@ -1,1 +1,245 @@
-"""Attempts, answers and stored results (the student journey builds on this app)."""
+"""Attempts, answers and stored results.
+
+A student is anonymous: an attempt (Assessment) is found by a random token carried in the
+private link, of which only a SHA-256 digest is stored, so the database alone cannot open
+anyone's results. No name, e-mail or IP address is stored. An attempt is pinned to the
+questionnaire version it was taken with; its scores are computed and stored once, when it is
+completed, in the same transaction as its last answers.
+"""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orientation.models import Category, Expectation, Item, QuestionnaireVersion, Track
+
+# Unambiguous characters for codes read aloud or copied from a board: no 0/O, 1/I/L.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_code(length):
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def normalise_code(raw):
+    """Codes are typed by people: ignore case, spaces and dashes."""
+    return "".join(ch for ch in (raw or "").upper() if ch.isalnum())
+
+
+def digest(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class CohortQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+
+class Cohort(models.Model):
+    """A class group an adviser gives a join code to."""
+
+    CODE_LENGTH = 6
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("conseiller"),
+        on_delete=models.CASCADE,
+        related_name="cohorts",
+    )
+    name = models.CharField(_("nom"), max_length=80)
+    code = models.CharField(_("code d'accès"), max_length=12, unique=True)
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+    archived_at = models.DateTimeField(_("archivée le"), null=True, blank=True)
+
+    objects = CohortQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cohorte")
+        verbose_name_plural = _("cohortes")
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    @property
+    def is_archived(self):
+        return self.archived_at is not None
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def completed(self):
+        return self.filter(completed_at__isnull=False)
+
+    def by_token(self, token):
+        return self.filter(token_digest=digest(token))
+
+
+class Assessment(models.Model):
+    """One attempt at the questionnaire."""
+
+    token_digest = models.CharField(_("empreinte du lien privé"), max_length=64, unique=True)
+    version = models.ForeignKey(
+        QuestionnaireVersion,
+        verbose_name=_("version"),
+        on_delete=models.PROTECT,
+        related_name="assessments",
+    )
+    cohort = models.ForeignKey(
+        Cohort,
+        verbose_name=_("cohorte"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assessments",
+    )
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("passation précédente"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="retakes",
+    )
+    started_at = models.DateTimeField(_("commencée le"), default=timezone.now)
+    updated_at = models.DateTimeField(_("modifiée le"), default=timezone.now)
+    completed_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
+    share_code = models.CharField(
+        _("code de partage"), max_length=12, null=True, blank=True, unique=True
+    )
+    shared_at = models.DateTimeField(_("partagée le"), null=True, blank=True)
+    # Stored at completion (see services.complete_assessment): the whole result, for the
+    # results page, and a few columns for aggregates.
+    result = models.JSONField(_("résultat"), null=True, blank=True, editable=False)
+    overall_score = models.PositiveSmallIntegerField(_("score global"), null=True, blank=True)
+    top_track = models.ForeignKey(
+        Track,
+        verbose_name=_("formation suggérée en premier"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    flag_straight_lining = models.BooleanField(_("réponses identiques"), default=False)
+    flag_too_fast = models.BooleanField(_("trop rapide"), default=False)
+    flag_contradictory = models.BooleanField(_("réponses contradictoires"), default=False)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("passation")
+        verbose_name_plural = _("passations")
+        indexes = [
+            models.Index(fields=["cohort", "completed_at"], name="assessment_cohort_done"),
+            models.Index(fields=["version", "completed_at"], name="assessment_version_done"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(overall_score__isnull=True) | Q(overall_score__lte=100),
+                name="assessment_overall_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_at__isnull=True) | Q(result__isnull=False),
+                name="completed_assessment_has_result",
+            ),
+        ]
+
+    def __str__(self):
+        state = _("terminée") if self.completed_at else _("en cours")
+        return f"#{self.pk} ({state})"
+
+    @classmethod
+    def new_token(cls):
+        # 32 random bytes: 256 bits, well above the 128 the private link needs.
+        return secrets.token_urlsafe(32)
+
+    @property
+    def is_completed(self):
+        return self.completed_at is not None
+
+
+class Answer(models.Model):
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("passation"), on_delete=models.CASCADE, related_name="answers"
+    )
+    item = models.ForeignKey(
+        Item, verbose_name=_("affirmation"), on_delete=models.PROTECT, related_name="answers"
+    )
+    value = models.PositiveSmallIntegerField(
+        _("réponse"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+
+    class Meta:
+        verbose_name = _("réponse")
+        verbose_name_plural = _("réponses")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "item"], name="one_answer_per_item"),
+            models.CheckConstraint(
+                condition=Q(value__gte=1, value__lte=5), name="answer_on_the_scale"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.item_id} = {self.value}"
+
+
+class ExpectationScore(models.Model):
+    """An attendu's score in a completed attempt (kept for class aggregates)."""
+
+    assessment = models.ForeignKey(
+        Assessment,
+        verbose_name=_("passation"),
+        on_delete=models.CASCADE,
+        related_name="expectation_scores",
+    )
+    expectation = models.ForeignKey(
+        Expectation, verbose_name=_("attendu"), on_delete=models.PROTECT, related_name="+"
+    )
+    score = models.PositiveSmallIntegerField(_("score"))
+    band = models.CharField(_("bande"), max_length=40)
+
+    class Meta:
+        verbose_name = _("score d'attendu")
+        verbose_name_plural = _("scores d'attendus")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "expectation"], name="one_score_per_expectation"
+            ),
+            models.CheckConstraint(condition=Q(score__lte=100), name="expectation_score_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.expectation_id}: {self.score}"
+
+
+class CategoryScore(models.Model):
+    """A category's score in a completed attempt (kept for class aggregates)."""
+
+    assessment = models.ForeignKey(
+        Assessment,
+        verbose_name=_("passation"),
+        on_delete=models.CASCADE,
+        related_name="category_scores",
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("catégorie"), on_delete=models.PROTECT, related_name="+"
+    )
+    score = models.PositiveSmallIntegerField(_("score"))
+    band = models.CharField(_("bande"), max_length=40)
+
+    class Meta:
+        verbose_name = _("score de catégorie")
+        verbose_name_plural = _("scores de catégories")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "category"], name="one_score_per_category"
+            ),
+            models.CheckConstraint(condition=Q(score__lte=100), name="category_score_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.category_id}: {self.score}"

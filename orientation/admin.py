@@ -350,7 +350,7 @@ class TrackAdmin(VersionedAdmin):
             _("Niveau, durée et accès"),
             {"fields": ["level", "duration", "access", "official_url", "facts_date"]},
         ),
-        (_("Textes"), {"fields": ["description", "suits", "caveat"]}),
+        (_("Textes"), {"fields": ["description", "suits", "caveat", "shown_with"]}),
     ]
     inlines = [TrackWeightInline]
 

@@ -444,6 +444,18 @@ class Track(VersionedContent):
     )
     facts_date = models.DateField(_("informations vérifiées le"))
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    shown_with = models.ForeignKey(
+        "self",
+        verbose_name=_("toujours proposer avec"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "Quand cette formation est suggérée, celle-ci l'est aussi, juste après (par exemple "
+            "le DEASS avec le BUT parcours assistance sociale)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("formation")
@@ -464,6 +476,12 @@ class Track(VersionedContent):
 
     def __str__(self):
         return self.short_name
+
+    def clean(self):
+        companion = self.shown_with if self.shown_with_id else None
+        self.check_same_version(shown_with=companion)
+        if companion is not None and companion.pk == self.pk:
+            raise ValidationError({"shown_with": _("Une formation ne s'accompagne pas elle-même.")})
 
 
 class TrackWeightManager(models.Manager.from_queryset(VersionedQuerySet)):

@@ -35,3 +35,197 @@ def questionnaire_outline(version):
         "tracks": list(tracks),
         "bands": list(ScoreBand.objects.filter(version=version)),
     }
+
+
+# --- The student's view of a version -----------------------------------------------------------
+# A published or archived version never changes, so each process keeps its content once read:
+# a questionnaire step then costs no query for its statements.
+
+
+@dataclass(frozen=True)
+class ContentItem:
+    pk: int
+    code: str
+    statement: str
+    reverse_keyed: bool
+    step: str
+    expectation: str | None
+
+
+@dataclass(frozen=True)
+class ContentStep:
+    pk: int
+    number: int
+    code: str
+    name: str
+    intro: str
+    kind: str
+    items: tuple
+
+
+@dataclass(frozen=True)
+class ContentExpectation:
+    pk: int
+    code: str
+    category: str
+    label: str
+    official_wording: str
+    advice: tuple
+
+
+@dataclass(frozen=True)
+class ContentTrack:
+    pk: int
+    code: str
+    name: str
+    short_name: str
+    kind: str
+    level: int | None
+    duration: str
+    access: str
+    description: str
+    suits: str
+    official_url: str
+    caveat: str
+    facts_date: object
+    position: int
+    shown_with: str | None
+
+    @property
+    def kind_label(self):
+        return Track.Kind(self.kind).label
+
+
+@dataclass(frozen=True)
+class ContentBand:
+    code: str
+    label: str
+    min_score: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    version_id: int
+    version_code: str
+    close_margin: int
+    content_date: object
+    steps: tuple
+    expectations: tuple
+    tracks: tuple
+    weights: tuple  # (track code, item code, weight)
+    bands: tuple  # highest start first
+
+    def step(self, number):
+        return self.steps[number - 1]
+
+    @property
+    def items(self):
+        return tuple(item for step in self.steps for item in step.items)
+
+    def item_by_pk(self):
+        return {item.pk: item for item in self.items}
+
+    def expectation(self, code):
+        return next(e for e in self.expectations if e.code == code)
+
+    def track(self, code):
+        return next(t for t in self.tracks if t.code == code)
+
+    def band(self, code):
+        return next(b for b in self.bands if b.code == code)
+
+
+_published_content = {}
+
+
+def clear_content_cache():
+    _published_content.clear()
+
+
+def questionnaire_content(version):
+    """The version's content as immutable values; read once per process unless a draft."""
+    cached = _published_content.get(version.pk)
+    if cached is not None:
+        return cached
+    content = _read_content(version)
+    if not version.is_draft:
+        _published_content[version.pk] = content
+    return content
+
+
+def _read_content(version):
+    categories = list(Category.objects.filter(version=version))
+    expectations = list(Expectation.objects.filter(version=version).select_related("category"))
+    items = list(Item.objects.filter(version=version).select_related("category", "expectation"))
+    tracks = list(Track.objects.filter(version=version).select_related("shown_with"))
+    weights = TrackWeight.objects.filter(version=version).values_list(
+        "track__code", "item__code", "weight"
+    )
+    bands = ScoreBand.objects.filter(version=version)
+    steps = tuple(
+        ContentStep(
+            pk=category.pk,
+            number=number,
+            code=category.code,
+            name=category.name,
+            intro=category.intro,
+            kind=category.kind,
+            items=tuple(
+                ContentItem(
+                    pk=item.pk,
+                    code=item.code,
+                    statement=item.statement,
+                    reverse_keyed=item.reverse_keyed,
+                    step=category.code,
+                    expectation=item.expectation.code if item.expectation_id else None,
+                )
+                for item in items
+                if item.category_id == category.pk
+            ),
+        )
+        for number, category in enumerate(categories, start=1)
+    )
+    return Questionnaire(
+        version_id=version.pk,
+        version_code=version.code,
+        close_margin=version.close_margin,
+        content_date=version.content_date,
+        steps=steps,
+        expectations=tuple(
+            ContentExpectation(
+                pk=e.pk,
+                code=e.code,
+                category=e.category.code,
+                label=e.label,
+                official_wording=e.official_wording,
+                advice=tuple(e.advice_actions),
+            )
+            for e in sorted(expectations, key=lambda e: (e.category.position, e.position, e.pk))
+        ),
+        tracks=tuple(
+            ContentTrack(
+                pk=t.pk,
+                code=t.code,
+                name=t.name,
+                short_name=t.short_name,
+                kind=t.kind,
+                level=t.level,
+                duration=t.duration,
+                access=t.access,
+                description=t.description,
+                suits=t.suits,
+                official_url=t.official_url,
+                caveat=t.caveat,
+                facts_date=t.facts_date,
+                position=t.position,
+                shown_with=t.shown_with.code if t.shown_with_id else None,
+            )
+            for t in tracks
+        ),
+        weights=tuple(weights),
+        bands=tuple(
+            ContentBand(code=b.code, label=b.label, min_score=b.min_score, message=b.message)
+            for b in bands
+        ),
+    )

@@ -117,6 +117,13 @@ def _copy_rows(model, rows, new_version, remap):
     return {row.pk: copy for row, copy in zip(rows, created, strict=True)}
 
 
+class _NoneMapping(dict):
+    """A remap that clears a foreign key (filled in afterwards)."""
+
+    def __getitem__(self, key):
+        return None
+
+
 @transaction.atomic
 def clone_version(version, *, code, title=None):
     """Copy a version's whole tree into a new draft that can be edited freely."""
@@ -146,7 +153,13 @@ def clone_version(version, *, code, title=None):
         clone,
         {"category": categories, "expectation": expectations},
     )
-    tracks = _copy_rows(Track, list(Track.objects.filter(version=version)), clone, {})
+    originals = list(Track.objects.filter(version=version))
+    # Companions point within the version: copy first, then aim them at the copies.
+    tracks = _copy_rows(Track, originals, clone, {"shown_with": _NoneMapping()})
+    for original in originals:
+        if original.shown_with_id:
+            tracks[original.pk].shown_with = tracks[original.shown_with_id]
+    Track.objects.bulk_update(tracks.values(), ["shown_with"])
     _copy_rows(
         TrackWeight,
         list(TrackWeight.objects.filter(version=version)),

@@ -24,3 +24,21 @@ def version(db):
     """The shipped questionnaire, published and current."""
     loaded, _created = load_questionnaire()
     return loaded
+
+
+@pytest.fixture(autouse=True)
+def fresh_content_cache():
+    # Rolled-back test data can reuse ids; never let one test read another's cached content.
+    from orientation.outline import clear_content_cache
+
+    clear_content_cache()
+    yield
+    clear_content_cache()
+
+
+@pytest.fixture
+def django_app_client():
+    """Another browser: a new client with no cookies."""
+    from django.test import Client
+
+    return Client

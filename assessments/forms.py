@@ -1,0 +1,81 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from orientation.models import SCALE
+
+from .models import Cohort, normalise_code
+
+# Fields a step form legitimately receives besides the answers.
+STEP_CONTROL_FIELDS = {"csrfmiddlewaretoken", "direction"}
+
+
+class StartForm(forms.Form):
+    class_code = forms.CharField(
+        label=_("Code de ta classe (facultatif)"),
+        help_text=_("Si ton professeur t'a donné un code, saisis-le ; sinon, laisse vide."),
+        required=False,
+        max_length=20,
+    )
+
+    def clean_class_code(self):
+        code = normalise_code(self.cleaned_data["class_code"])
+        if not code:
+            return None
+        cohort = Cohort.objects.active().filter(code=code).first()
+        if cohort is None:
+            raise forms.ValidationError(
+                _(
+                    "Ce code de classe n'existe pas ou n'est plus actif. Vérifie-le auprès de "
+                    "ton professeur, ou commence sans code."
+                ),
+                code="unknown_code",
+            )
+        return cohort
+
+
+class StepForm(forms.Form):
+    """One required 1–5 answer per statement of the step; nothing else is accepted."""
+
+    def __init__(self, *args, items, partial=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for item in items:
+            self.fields[item.code] = forms.TypedChoiceField(
+                choices=SCALE,
+                coerce=int,
+                empty_value=None,
+                required=not partial,
+                label=item.statement,
+                error_messages={
+                    "required": _("Choisis une réponse."),
+                    "invalid_choice": _("Cette réponse n'est pas sur l'échelle de 1 à 5."),
+                },
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        expected = set(self.fields) | STEP_CONTROL_FIELDS
+        unexpected = set(self.data) - expected
+        if unexpected:
+            raise forms.ValidationError(
+                _(
+                    "Ce formulaire contient des réponses à des questions qui ne sont pas sur "
+                    "cette page. Recharge la page et réponds de nouveau."
+                ),
+                code="unexpected",
+            )
+        return cleaned
+
+    @property
+    def tampered(self):
+        """Errors a person using the page cannot cause: unknown fields, off-scale values."""
+        return self.has_error(forms.forms.NON_FIELD_ERRORS, "unexpected") or any(
+            self.has_error(name, "invalid_choice") for name in self.fields
+        )
+
+    def answers_by_pk(self):
+        return {
+            item.pk: self.cleaned_data[item.code]
+            for item in self.items
+            if self.cleaned_data.get(item.code) is not None
+        }

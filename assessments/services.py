@@ -1,0 +1,179 @@
+"""Writes of the student journey, each in one transaction.
+
+Saving a step upserts its answers (a re-posted or double-clicked step stores each answer
+once). When the step completes the questionnaire, the scores are computed and stored in the
+same transaction, pinned to the attempt's version.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from orientation.models import QuestionnaireVersion
+from orientation.outline import questionnaire_content
+
+from . import recommendation, scoring
+from .models import Answer, Assessment, CategoryScore, ExpectationScore, digest, new_code
+
+
+class ShareCodeUnavailable(Exception):
+    pass
+
+
+def start_assessment(*, cohort=None, previous=None, now=None):
+    """A new attempt on the current version; returns (assessment, private token)."""
+    token = Assessment.new_token()
+    now = now or timezone.now()
+    assessment = Assessment.objects.create(
+        token_digest=digest(token),
+        version=QuestionnaireVersion.objects.current(),
+        cohort=cohort if cohort is not None else (previous.cohort if previous else None),
+        previous=previous,
+        started_at=now,
+        updated_at=now,
+    )
+    return assessment, token
+
+
+@transaction.atomic
+def save_step(assessment, values, *, now=None):
+    """Store a step's answers ({item pk: 1–5}); complete the attempt when nothing is left.
+
+    Returns True when this step completed the questionnaire.
+    """
+    # Lock the attempt: two tabs posting the last step complete it once.
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.is_completed:
+        return False
+    now = now or timezone.now()
+    Answer.objects.bulk_create(
+        [Answer(assessment=assessment, item_id=pk, value=value) for pk, value in values.items()],
+        update_conflicts=True,
+        unique_fields=["assessment", "item"],
+        update_fields=["value"],
+    )
+    content = questionnaire_content(assessment.version)
+    answers = dict(assessment.answers.values_list("item_id", "value"))
+    if len(answers) < len(content.items):
+        Assessment.objects.filter(pk=assessment.pk).update(updated_at=now)
+        return False
+    _store_result(assessment, content, answers, now)
+    return True
+
+
+def compute_result(content, answers_by_pk, duration_seconds):
+    """The whole result of an attempt, as JSON-ready values (pure given its inputs)."""
+    items = content.items
+    by_code = {item.code: answers_by_pk[item.pk] for item in items}
+    bands = [scoring.BandSpec(b.code, b.min_score) for b in content.bands]
+    scores = scoring.score_answers(
+        answers=by_code,
+        items=[scoring.ItemSpec(i.code, i.step, i.expectation, i.reverse_keyed) for i in items],
+        expectations=[scoring.ExpectationSpec(e.code, e.category) for e in content.expectations],
+        bands=bands,
+        margin=content.close_margin,
+        duration_seconds=duration_seconds,
+    )
+    quality = scores.quality
+    tracks = [recommendation.TrackSpec(t.code, t.position, t.shown_with) for t in content.tracks]
+    weights = [recommendation.WeightSpec(*weight) for weight in content.weights]
+    interests = {i.code: by_code[i.code] for i in items if i.expectation is None}
+    ranked = recommendation.rank_tracks(interests, tracks, weights)
+    suggestions = recommendation.suggest(ranked, tracks)
+    return {
+        "expectations": {
+            code: {"score": r.score, "band": r.band, "near": r.near_threshold}
+            for code, r in scores.expectations.items()
+        },
+        "categories": {
+            code: {"score": value, "band": scoring.band_for(value, bands).code}
+            for code, value in scores.categories.items()
+        },
+        "overall": scores.overall,
+        "suggestions": [_fit_json(fit) for fit in suggestions],
+        "ranking": [{"code": fit.code, "fit": fit.fit, "level": fit.level} for fit in ranked],
+        "nothing_stands_out": recommendation.nothing_stands_out(suggestions),
+        "quality": {
+            "straight_lining": quality.straight_lining,
+            "too_fast": quality.too_fast,
+            "contradictory": quality.contradictory,
+            "straight_lined_steps": list(quality.straight_lined_steps),
+            "contradictory_expectations": list(quality.contradictory_expectations),
+        },
+        "duration_seconds": duration_seconds,
+    }
+
+
+def _fit_json(fit):
+    return {
+        "code": fit.code,
+        "fit": fit.fit,
+        "level": fit.level,
+        "reasons": [[r.item, r.value, r.weight] for r in fit.reasons],
+        "companion_of": fit.companion_of,
+    }
+
+
+def _store_result(assessment, content, answers, now):
+    duration = int((now - assessment.started_at).total_seconds())
+    result = compute_result(content, answers, duration)
+    track_pk = {track.code: track.pk for track in content.tracks}
+    suggestions = result["suggestions"]
+    Assessment.objects.filter(pk=assessment.pk).update(
+        completed_at=now,
+        updated_at=now,
+        result=result,
+        overall_score=result["overall"],
+        top_track_id=track_pk[suggestions[0]["code"]] if suggestions else None,
+        flag_straight_lining=result["quality"]["straight_lining"],
+        flag_too_fast=result["quality"]["too_fast"],
+        flag_contradictory=result["quality"]["contradictory"],
+    )
+    expectation_pk = {e.code: e.pk for e in content.expectations}
+    ExpectationScore.objects.bulk_create(
+        ExpectationScore(
+            assessment_id=assessment.pk,
+            expectation_id=expectation_pk[code],
+            score=value["score"],
+            band=value["band"],
+        )
+        for code, value in result["expectations"].items()
+    )
+    category_pk = {step.code: step.pk for step in content.steps}
+    CategoryScore.objects.bulk_create(
+        CategoryScore(
+            assessment_id=assessment.pk,
+            category_id=category_pk[code],
+            score=value["score"],
+            band=value["band"],
+        )
+        for code, value in result["categories"].items()
+    )
+
+
+@transaction.atomic
+def share_assessment(assessment, *, now=None):
+    """Give a completed attempt a short share code (a new one each time it is re-shared)."""
+    for _attempt in range(10):
+        code = new_code(8)
+        if not Assessment.objects.filter(share_code=code).exists():
+            break
+    else:  # pragma: no cover - 31^8 codes make this practically impossible
+        raise ShareCodeUnavailable
+    assessment.share_code = code
+    assessment.shared_at = now or timezone.now()
+    assessment.save(update_fields=["share_code", "shared_at"])
+    return code
+
+
+def revoke_share(assessment):
+    assessment.share_code = None
+    assessment.shared_at = None
+    assessment.save(update_fields=["share_code", "shared_at"])
+
+
+@transaction.atomic
+def delete_assessment(assessment):
+    """Really delete an attempt: answers, scores and share code go with it."""
+    # Retakes keep existing; they just lose the link to what they are compared with.
+    Assessment.objects.filter(previous=assessment).update(previous=None)
+    assessment.delete()

@@ -1,0 +1,201 @@
+"""The student journey: home → four steps → results, resumable from a private link."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from orientation.models import SCALE
+from orientation.outline import questionnaire_content
+
+from . import services
+from .forms import StartForm, StepForm
+from .models import Assessment, Cohort, normalise_code
+from .results import results_view
+
+STRING_SCALE = [(str(value), label) for value, label in SCALE]
+
+
+def _get_assessment(token):
+    """The attempt behind a private link; 404 for anything else, tampered or deleted."""
+    query = Assessment.objects.select_related("version", "previous").by_token(token)
+    return get_object_or_404(query)
+
+
+def _first_unfinished_step(content, answered_pks):
+    for step in content.steps:
+        if any(item.pk not in answered_pks for item in step.items):
+            return step.number
+    return None
+
+
+def _private_link(request, token):
+    return request.build_absolute_uri(reverse("assessments:resume", args=[token]))
+
+
+def home(request, code=None):
+    form, status, cohort = StartForm(), 200, None
+    if code is not None:
+        cohort = Cohort.objects.active().filter(code=normalise_code(code)).first()
+        if cohort is None:
+            messages.error(
+                request,
+                _(
+                    "Ce lien de classe n'existe pas ou n'est plus actif. "
+                    "Tu peux commencer sans code."
+                ),
+            )
+            status = 404
+        else:
+            form = StartForm(initial={"class_code": cohort.code})
+    return render(request, "assessments/home.html", {"form": form, "cohort": cohort}, status=status)
+
+
+@require_POST
+def start(request):
+    form = StartForm(request.POST)
+    if "without_code" in request.POST:
+        form = StartForm({})
+    if not form.is_valid():
+        return render(
+            request, "assessments/home.html", {"form": form, "offer_without_code": True}, status=400
+        )
+    assessment, token = services.start_assessment(cohort=form.cleaned_data["class_code"])
+    return redirect("assessments:step", token=token, number=1)
+
+
+@never_cache
+def resume(request, token):
+    assessment = _get_assessment(token)
+    if assessment.is_completed:
+        return redirect("assessments:results", token=token)
+    content = questionnaire_content(assessment.version)
+    answered = set(assessment.answers.values_list("item_id", flat=True))
+    return redirect(
+        "assessments:step", token=token, number=_first_unfinished_step(content, answered) or 1
+    )
+
+
+@never_cache
+def step(request, token, number):
+    assessment = _get_assessment(token)
+    if assessment.is_completed:
+        return redirect("assessments:results", token=token)
+    content = questionnaire_content(assessment.version)
+    if not 1 <= number <= len(content.steps):
+        raise Http404
+    saved = dict(assessment.answers.values_list("item_id", "value"))
+    first_open = _first_unfinished_step(content, saved.keys()) or len(content.steps)
+    if number > first_open:
+        # Steps are taken in order; a later one opens once the earlier ones are answered.
+        return redirect("assessments:step", token=token, number=first_open)
+    current = content.step(number)
+    if request.method != "POST":
+        chosen = {item.code: saved.get(item.pk) for item in current.items}
+        return _render_step(request, token, content, current, chosen)
+
+    going_back = request.POST.get("direction") == "back"
+    form = StepForm(request.POST, items=current.items, partial=going_back)
+    if not form.is_valid():
+        chosen = {item.code: form.data.get(item.code) for item in current.items}
+        status = 400 if form.tampered else 200
+        return _render_step(request, token, content, current, chosen, form, status)
+    if services.save_step(assessment, form.answers_by_pk()):
+        return redirect("assessments:results", token=token)
+    if going_back:
+        return redirect("assessments:step", token=token, number=max(number - 1, 1))
+    next_open = _first_unfinished_step(content, saved.keys() | form.answers_by_pk().keys())
+    return redirect("assessments:step", token=token, number=next_open or number)
+
+
+def _render_step(request, token, content, current, chosen, form=None, status=200):
+    missing = [item for item in current.items if form is not None and form.has_error(item.code)]
+    context = {
+        "content": content,
+        "step": current,
+        "scale": STRING_SCALE,
+        # Compared as strings: a re-displayed post holds strings, stored answers are numbers.
+        "rows": [
+            (item, None if chosen[item.code] is None else str(chosen[item.code]))
+            for item in current.items
+        ],
+        "errors": form.errors if form is not None else None,
+        "non_field_errors": form.non_field_errors() if form is not None else None,
+        "missing": missing,
+        "nothing_answered": len(missing) == len(current.items),
+        "progress": round(100 * (current.number - 1) / len(content.steps)),
+        "private_link": _private_link(request, token),
+        "is_last": current.number == len(content.steps),
+    }
+    return render(request, "assessments/step.html", context, status=status)
+
+
+@never_cache
+def results(request, token):
+    assessment = _get_assessment(token)
+    if not assessment.is_completed:
+        return redirect("assessments:resume", token=token)
+    content = questionnaire_content(assessment.version)
+    previous = (
+        assessment.previous.result
+        if assessment.previous and assessment.previous.is_completed
+        else None
+    )
+    context = {
+        **results_view(assessment.result, content, previous),
+        "assessment": assessment,
+        "content": content,
+        "token": token,
+        "private_link": _private_link(request, token),
+        "print_view": request.GET.get("vue") == "impression",
+    }
+    return render(request, "assessments/results.html", context)
+
+
+@require_POST
+def share(request, token):
+    assessment = _get_assessment(token)
+    if not assessment.is_completed:
+        return redirect("assessments:resume", token=token)
+    code = services.share_assessment(assessment)
+    messages.success(
+        request,
+        _(
+            "Ton code de partage est %(code)s. Donne-le à ton conseiller ; "
+            "tu peux le désactiver quand tu veux."
+        )
+        % {"code": code},
+    )
+    return redirect(reverse("assessments:results", args=[token]) + "#partage")
+
+
+@require_POST
+def revoke(request, token):
+    assessment = _get_assessment(token)
+    services.revoke_share(assessment)
+    messages.success(request, _("Le partage est désactivé : le code ne fonctionne plus."))
+    return redirect(reverse("assessments:results", args=[token]) + "#partage")
+
+
+@never_cache
+def delete(request, token):
+    assessment = _get_assessment(token)
+    if request.method == "POST":
+        services.delete_assessment(assessment)
+        messages.success(
+            request, _("Tes réponses et tes résultats ont été supprimés définitivement.")
+        )
+        return redirect("home")
+    return render(request, "assessments/delete.html", {"assessment": assessment, "token": token})
+
+
+@require_POST
+def retake(request, token):
+    previous = _get_assessment(token)
+    if not previous.is_completed:
+        return redirect("assessments:resume", token=token)
+    _assessment, new_token = services.start_assessment(previous=previous)
+    return redirect("assessments:step", token=new_token, number=1)

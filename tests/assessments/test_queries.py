@@ -1,0 +1,86 @@
+"""Query counts per student page do not grow with the questionnaire or the stored data."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assessments.models import Assessment
+from orientation.models import Category, Expectation, Item, TrackWeight
+from orientation.services import clone_version, publish_version
+
+from .journey import answer_step, start, step_url, take
+
+STEP_QUERIES = 4
+RESULTS_QUERIES = 6
+
+
+def small_version(version):
+    """Publish a 20-statement version: one statement per attendu, two interests."""
+    draft = clone_version(version, code="court")
+    for expectation in Expectation.objects.filter(version=draft):
+        extra = Item.objects.filter(expectation=expectation).order_by("position")[1:]
+        Item.objects.filter(pk__in=[item.pk for item in extra]).delete()
+    interests = Item.objects.filter(version=draft, category__kind=Category.Kind.INTERESTS)
+    keep = list(interests.filter(code__in=["AS-2", "ALT-ASS"]).values_list("pk", flat=True))
+    TrackWeight.objects.filter(version=draft).exclude(item_id__in=keep).delete()
+    interests.exclude(pk__in=keep).delete()
+    publish_version(draft)
+    assert Item.objects.filter(version=draft).count() == 20
+    return draft
+
+
+def stored_attempts(client, count):
+    """`count` completed attempts, copied in bulk from a real one."""
+    model = Assessment.objects.by_token(take(client)).get()
+    Assessment.objects.bulk_create(
+        Assessment(
+            token_digest=f"{n:064x}",
+            version=model.version,
+            started_at=model.started_at,
+            completed_at=model.completed_at,
+            result=model.result,
+            overall_score=model.overall_score,
+        )
+        for n in range(count - 1)
+    )
+
+
+def count_queries(client, method, url, data=None):
+    # Warm up once: the published content is read once per process, then kept.
+    with CaptureQueriesContext(connection) as queries:
+        response = getattr(client, method)(url, data or {})
+    assert response.status_code in (200, 302), response.status_code
+    return len(queries)
+
+
+@pytest.mark.parametrize("size", ["20 items", "73 items"])
+@pytest.mark.parametrize("stored", [10, 1000])
+def test_query_counts_do_not_depend_on_size(client, version, size, stored):
+    if size == "20 items":
+        small_version(version)
+    stored_attempts(client, stored)
+
+    token = start(client)
+    client.get(step_url(token, 1))  # warm the content cache
+    assert count_queries(client, "get", step_url(token, 1)) <= STEP_QUERIES
+    answer_step(client, token, 1)
+    answer_step(client, token, 2)
+    assert count_queries(client, "get", step_url(token, 3)) <= STEP_QUERIES
+
+    token = take(client)
+    url = reverse("assessments:results", args=[token])
+    client.get(url)
+    assert count_queries(client, "get", url) <= RESULTS_QUERIES
+
+
+def test_exact_counts_are_pinned(client, version):
+    token = start(client)
+    client.get(step_url(token, 1))
+    # attempt by token, answers of the attempt
+    assert count_queries(client, "get", step_url(token, 1)) == 2
+    token = take(client)
+    url = reverse("assessments:results", args=[token])
+    client.get(url)
+    # attempt by token (with its previous attempt joined)
+    assert count_queries(client, "get", url) == 1

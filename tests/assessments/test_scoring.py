@@ -1,0 +1,181 @@
+"""The scoring rules of assessments/scoring.py, without a database."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assessments.scoring import (
+    BandSpec,
+    ExpectationSpec,
+    ItemSpec,
+    assess_quality,
+    band_for,
+    item_points,
+    near_threshold,
+    round_half_up,
+    score_answers,
+)
+
+BANDS = [BandSpec("appui", 75), BandSpec("consolider", 50), BandSpec("progres", 0)]
+EXPECTATIONS = [
+    ExpectationSpec("A1", "A"),
+    ExpectationSpec("A2", "A"),
+    ExpectationSpec("B1", "B"),
+]
+ITEMS = [
+    ItemSpec("A1-a", "A", "A1"),
+    ItemSpec("A1-b", "A", "A1"),
+    ItemSpec("A1-c", "A", "A1", reverse_keyed=True),
+    ItemSpec("A2-a", "A", "A2"),
+    ItemSpec("A2-b", "A", "A2", reverse_keyed=True),
+    ItemSpec("B1-a", "B", "B1"),
+    ItemSpec("B1-b", "B", "B1"),
+]
+values = st.integers(min_value=1, max_value=5)
+answer_sets = st.fixed_dictionaries({item.code: values for item in ITEMS})
+
+
+def score(answers, margin=5, duration=None, items=ITEMS):
+    return score_answers(answers, items, EXPECTATIONS, BANDS, margin, duration)
+
+
+def test_points_run_from_0_to_100_and_reverse_keyed_items_flip():
+    assert [item_points(v) for v in range(1, 6)] == [0, 25, 50, 75, 100]
+    assert [item_points(v, reverse_keyed=True) for v in range(1, 6)] == [100, 75, 50, 25, 0]
+
+
+@pytest.mark.parametrize("value", [0, 6, -1])
+def test_an_answer_outside_the_scale_is_refused(value):
+    with pytest.raises(ValueError):
+        item_points(value)
+
+
+def test_a_worked_example():
+    answers = {"A1-a": 5, "A1-b": 4, "A1-c": 2, "A2-a": 3, "A2-b": 3, "B1-a": 1, "B1-b": 2}
+    result = score(answers)
+    # A1: 100, 75, (6-2=4 → 75) → 83.33 → 83; A2: 50, 50 → 50; B1: 0, 25 → 12.5 → 13 (halves up)
+    assert {code: r.score for code, r in result.expectations.items()} == {
+        "A1": 83,
+        "A2": 50,
+        "B1": 13,
+    }
+    assert [r.band for r in result.expectations.values()] == ["appui", "consolider", "progres"]
+    # A: mean(83, 50) = 66.5 → 67; B: 13; overall: mean(67, 13) = 40
+    assert result.categories == {"A": 67, "B": 13}
+    assert result.overall == 40
+    assert result.expectations["A2"].near_threshold == 50
+    assert result.expectations["A1"].near_threshold is None
+
+
+def test_halves_round_up():
+    assert [round_half_up(x) for x in (12.5, 13.5, 66.5, 0.49, 99.5)] == [13, 14, 67, 0, 100]
+
+
+def test_bands_start_at_their_minimum():
+    assert band_for(75, BANDS).code == "appui"
+    assert band_for(74, BANDS).code == "consolider"
+    assert band_for(0, BANDS).code == "progres"
+    with pytest.raises(ValueError):
+        band_for(10, [BandSpec("haut", 50)])
+
+
+def test_close_to_the_threshold_is_within_the_margin_either_side():
+    assert near_threshold(71, BANDS, 5) == 75
+    assert near_threshold(79, BANDS, 5) == 75
+    assert near_threshold(70, BANDS, 5) is None
+    assert near_threshold(52, BANDS, 5) == 50
+    assert near_threshold(52, BANDS, 0) is None
+
+
+@given(answer_sets)
+def test_scores_stay_within_bounds(answers):
+    result = score(answers)
+    for item in result.expectations.values():
+        assert 0 <= item.score <= 100
+    assert all(0 <= value <= 100 for value in result.categories.values())
+    assert 0 <= result.overall <= 100
+
+
+@given(answer_sets, st.sampled_from([i for i in ITEMS if i.expectation]))
+def test_agreeing_more_never_lowers_a_direct_item_and_always_lowers_a_reversed_one(answers, item):
+    if answers[item.code] == 5:
+        return
+    higher = {**answers, item.code: answers[item.code] + 1}
+    before = score(answers).expectations[item.expectation].score
+    after = score(higher).expectations[item.expectation].score
+    if item.reverse_keyed:
+        assert after <= before
+    else:
+        assert after >= before
+    raw_before = item_points(answers[item.code], item.reverse_keyed)
+    raw_after = item_points(higher[item.code], item.reverse_keyed)
+    assert (raw_after < raw_before) if item.reverse_keyed else (raw_after > raw_before)
+
+
+@given(answer_sets, st.randoms())
+def test_the_order_of_items_changes_nothing(answers, random):
+    shuffled = list(ITEMS)
+    random.shuffle(shuffled)
+    assert score(answers, items=shuffled) == score(answers)
+
+
+def test_all_neutral_answers_give_the_middle():
+    result = score({item.code: 3 for item in ITEMS})
+    assert {r.score for r in result.expectations.values()} == {50}
+    assert result.overall == 50
+
+
+def test_all_strengths_give_100_and_all_weaknesses_0():
+    best = {i.code: (1 if i.reverse_keyed else 5) for i in ITEMS}
+    worst = {i.code: (5 if i.reverse_keyed else 1) for i in ITEMS}
+    assert score(best).overall == 100
+    assert score(worst).overall == 0
+
+
+def test_each_category_counts_the_same_in_the_overall_score():
+    # Category A has two attendus, B one: B's single attendu weighs as much as A's two.
+    answers = {i.code: (1 if i.reverse_keyed else 5) for i in ITEMS} | {"B1-a": 1, "B1-b": 1}
+    assert score(answers).overall == 50
+
+
+def test_one_value_through_a_whole_step_is_straight_lining():
+    items = [ItemSpec(f"S-{n}", "S", "S1") for n in range(5)]
+    assert assess_quality({i.code: 4 for i in items}, items).straight_lining
+    varied = {i.code: 4 for i in items} | {"S-0": 3}
+    assert not assess_quality(varied, items).straight_lining
+    short = items[:4]
+    assert not assess_quality({i.code: 4 for i in short}, short).straight_lining
+
+
+def test_less_than_two_seconds_a_statement_is_too_fast():
+    answers = {i.code: 3 for i in ITEMS}
+    assert assess_quality(answers, ITEMS, duration_seconds=13).too_fast
+    assert not assess_quality(answers, ITEMS, duration_seconds=14).too_fast
+    assert not assess_quality(answers, ITEMS, duration_seconds=None).too_fast
+
+
+def test_agreeing_with_a_statement_and_its_reverse_is_a_contradiction():
+    items = [
+        item
+        for n in range(3)
+        for item in (
+            ItemSpec(f"X{n}-a", "X", f"X{n}"),
+            ItemSpec(f"X{n}-r", "X", f"X{n}", reverse_keyed=True),
+        )
+    ]
+    both_agree = {i.code: 5 for i in items}
+    flags = assess_quality(both_agree, items)
+    assert flags.contradictory
+    assert flags.contradictory_expectations == ("X0", "X1", "X2")
+    two_only = both_agree | {"X2-r": 1}
+    assert not assess_quality(two_only, items).contradictory
+    consistent = {i.code: (1 if i.reverse_keyed else 5) for i in items}
+    assert not assess_quality(consistent, items).any
+
+
+@given(answer_sets)
+def test_quality_flags_never_change_the_scores(answers):
+    fast = score(answers, duration=1)
+    slow = score(answers, duration=10_000)
+    assert fast.expectations == slow.expectations
+    assert fast.overall == slow.overall
