@@ -152,6 +152,7 @@ def results_view(result, content, previous_result=None):
         "expectation_rows": rows,
         "strengths": strengths,
         "to_work": to_work,
+        "priorities": to_work[:3],
         "suggestions": suggestions,
         "nothing_stands_out": result["nothing_stands_out"],
         "other_tracks": others,

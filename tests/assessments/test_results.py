@@ -39,7 +39,7 @@ def test_the_results_page_shows_the_profile_per_category_and_attendu(client, ver
     for expectation in content_for(token).expectations:
         assert expectation.label in page
     assert page.count("<svg") == 4  # the categories, then one chart per category
-    assert page.count("<table") == 4
+    assert page.count("<table") == 5  # one per chart, plus the printed report's summary
     assert re.search(r"<title id=\"chart-categories-title\">", page)
 
 
@@ -85,8 +85,22 @@ def test_the_print_view_has_no_actions_and_a_print_button(client, version):
     token = take(client)
     page = text(results(client, token, vue="impression"))
     assert "Imprimer ou enregistrer en PDF" in page
-    assert "Supprimer mes réponses" not in page
+    assert '<div class="results print-view">' in page
     assert '<script src="/static/js/print.js" defer></script>' in page
+
+
+def test_the_printed_report_holds_every_attendu_three_priorities_and_the_leads(client, version):
+    token = take(
+        client, value=lambda item: 3 if item.code.startswith(("CG2", "QH4")) else consistent(item)
+    )
+    page = text(results(client, token, vue="impression"))
+    report = page[page.index('class="print-only"') :]
+    for expectation in content_for(token).expectations:
+        assert f"{expectation.code} — {expectation.label}" in report
+    priorities = report[report.index("Tes trois priorités") : report.index("Pistes de formation")]
+    for action in content_for(token).expectation("CG2").advice:
+        assert action in priorities
+    assert "https://www.onisep.fr/" in report[report.index("Pistes de formation") :]
 
 
 def test_stored_results_equal_results_recomputed_from_stored_answers(client, version):
