@@ -79,3 +79,53 @@ class StepForm(forms.Form):
             for item in self.items
             if self.cleaned_data.get(item.code) is not None
         }
+
+
+class CohortForm(forms.ModelForm):
+    class Meta:
+        model = Cohort
+        fields = ["name"]
+        labels = {"name": _("Nom du groupe")}
+        help_texts = {
+            "name": _("Par exemple « Terminale ST2S 2 — 2026 ». Évite les noms d'élèves.")
+        }
+
+
+class DashboardFilterForm(forms.Form):
+    version = forms.ModelChoiceField(
+        label=_("Version du questionnaire"), queryset=None, required=False, empty_label=None
+    )
+    date_from = forms.DateField(
+        label=_("Commencés à partir du"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = forms.DateField(
+        label=_("jusqu'au"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        from orientation.models import QuestionnaireVersion
+
+        super().__init__(*args, **kwargs)
+        self.fields["version"].queryset = QuestionnaireVersion.objects.exclude(
+            status=QuestionnaireVersion.Status.DRAFT
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("La date de début doit précéder la date de fin."))
+        return cleaned
+
+
+class ShareCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code de partage de l'élève"),
+        max_length=20,
+        help_text=_("Huit caractères, par exemple K7MQ-2PXA ; majuscules et tirets facultatifs."),
+    )
+
+    def clean_code(self):
+        return normalise_code(self.cleaned_data["code"])

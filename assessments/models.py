@@ -40,6 +40,26 @@ class CohortQuerySet(models.QuerySet):
     def active(self):
         return self.filter(archived_at__isnull=True)
 
+    def for_user(self, user):
+        """An adviser's own cohorts; an administrator's: all of them."""
+        return self if user.is_superuser else self.filter(owner=user)
+
+    def annotate_counts(self):
+        # Students who joined appear only as counts.
+        return self.annotate(
+            n_started=models.Count("assessments"),
+            n_completed=models.Count(
+                "assessments", filter=Q(assessments__completed_at__isnull=False)
+            ),
+        )
+
+    def free_code(self):
+        """A join code no cohort uses (31^6 ≈ 887 million codes)."""
+        while True:
+            code = new_code(Cohort.CODE_LENGTH)
+            if not Cohort.objects.filter(code=code).exists():
+                return code
+
 
 class Cohort(models.Model):
     """A class group an adviser gives a join code to."""
@@ -62,6 +82,7 @@ class Cohort(models.Model):
     class Meta:
         verbose_name = _("cohorte")
         verbose_name_plural = _("cohortes")
+        permissions = [("use_adviser_space", _("Peut utiliser l'espace conseiller"))]
 
     def __str__(self):
         return f"{self.name} ({self.code})"
@@ -243,3 +264,24 @@ class CategoryScore(models.Model):
 
     def __str__(self):
         return f"{self.category_id}: {self.score}"
+
+
+class ShareLookup(models.Model):
+    """An adviser's attempt to open shared results, kept to rate-limit guessing."""
+
+    adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("conseiller"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("le"), default=timezone.now)
+    succeeded = models.BooleanField(_("réussie"), default=False)
+
+    class Meta:
+        verbose_name = _("consultation par code")
+        verbose_name_plural = _("consultations par code")
+        indexes = [models.Index(fields=["adviser", "at"], name="share_lookup_recent")]
+
+    def __str__(self):
+        return f"{self.adviser_id} {self.at:%Y-%m-%d %H:%M}"

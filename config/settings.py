@@ -154,12 +154,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "assessments:adviser-home"
+LOGOUT_REDIRECT_URL = "home"
 # Adviser accounts are locked after 5 failures for 15 minutes (QUALITY.md S4).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # axes.W006 asks to lock by IP address too. A whole school reaches us from one address, so an
 # IP lock would shut out every adviser of the lycée after five typos: we lock the account.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

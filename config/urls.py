@@ -7,6 +7,7 @@ from assessments import views as assessment_views
 urlpatterns = [
     path("", assessment_views.home, name="home"),
     path("", include("assessments.urls")),
+    path("conseiller/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "confidentialite/",

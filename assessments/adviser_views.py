@@ -1,0 +1,257 @@
+"""The adviser space: cohorts, dashboards, shared results, exports, item quality.
+
+Every lookup goes through the adviser's own cohorts (admins: all), so another adviser's
+cohort is a 404, never a page.
+"""
+
+from datetime import timedelta
+from functools import wraps
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, user_passes_test
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from orientation.models import QuestionnaireVersion
+from orientation.outline import questionnaire_content
+
+from . import exports, stats
+from .forms import CohortForm, DashboardFilterForm, ShareCodeForm
+from .models import Assessment, Cohort, ShareLookup
+from .quality import version_quality
+from .results import results_view
+
+LOOKUP_WINDOW = timedelta(minutes=15)
+LOOKUP_FAILURES_ALLOWED = 10
+
+
+def adviser_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.has_perm("assessments.use_adviser_space"):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _get_cohort_for_user(request, pk):
+    return get_object_or_404(Cohort.objects.for_user(request.user), pk=pk)
+
+
+def _filters(request):
+    form = DashboardFilterForm(request.GET or None)
+    current = QuestionnaireVersion.objects.filter(is_current=True).first()
+    if form.is_valid():
+        return form, form.cleaned_data["version"] or current, form.cleaned_data
+    return form, current, {}
+
+
+def _dashboard_context(request, cohort=None):
+    form, version, filters = _filters(request)
+    attempts = stats.scoped_assessments(
+        request.user,
+        cohort=cohort,
+        version=version,
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+    )
+    content = questionnaire_content(version)
+    return (
+        {"form": form, "version": version, "board": stats.dashboard(attempts, content)},
+        attempts,
+        content,
+    )
+
+
+@adviser_required
+def adviser_home(request):
+    cohorts = (
+        Cohort.objects.for_user(request.user)
+        .select_related("owner")
+        .annotate_counts()
+        .order_by("archived_at", "-created_at")
+    )
+    return render(request, "adviser/home.html", {"cohorts": cohorts, "share_form": ShareCodeForm()})
+
+
+@adviser_required
+def cohort_create(request):
+    form = CohortForm(request.POST or None)
+    if form.is_valid():
+        cohort = form.save(commit=False)
+        cohort.owner = request.user
+        cohort.code = Cohort.objects.free_code()
+        cohort.save()
+        messages.success(
+            request, _("Groupe créé. Donnez le code %(code)s à vos élèves.") % {"code": cohort.code}
+        )
+        return redirect("assessments:cohort", pk=cohort.pk)
+    return render(
+        request, "adviser/cohort_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@adviser_required
+def cohort_rename(request, pk):
+    cohort = _get_cohort_for_user(request, pk)
+    form = CohortForm(request.POST or None, instance=cohort)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Groupe renommé."))
+        return redirect("assessments:cohort", pk=cohort.pk)
+    return render(
+        request,
+        "adviser/cohort_form.html",
+        {"form": form, "cohort": cohort},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@adviser_required
+def cohort_archive(request, pk):
+    cohort = _get_cohort_for_user(request, pk)
+    cohort.archived_at = None if cohort.is_archived else timezone.now()
+    cohort.save(update_fields=["archived_at"])
+    if cohort.is_archived:
+        messages.success(request, _("Groupe archivé : son code ne permet plus de le rejoindre."))
+    else:
+        messages.success(request, _("Groupe réactivé : son code fonctionne de nouveau."))
+    return redirect("assessments:cohort", pk=cohort.pk)
+
+
+@adviser_required
+def cohort_dashboard(request, pk):
+    cohort = _get_cohort_for_user(request, pk)
+    context, _attempts, _content = _dashboard_context(request, cohort)
+    return render(request, "adviser/cohort.html", {**context, "cohort": cohort})
+
+
+@adviser_required
+def overview(request):
+    context, _attempts, _content = _dashboard_context(request)
+    return render(request, "adviser/overview.html", context)
+
+
+@adviser_required
+def cohort_project(request, pk):
+    cohort = _get_cohort_for_user(request, pk)
+    link = request.build_absolute_uri(reverse("assessments:join", args=[cohort.code]))
+    qr = segno.make(link, error="m").svg_data_uri(scale=8, border=2, dark="#000", light="#fff")
+    return render(request, "adviser/project.html", {"cohort": cohort, "link": link, "qr": qr})
+
+
+def _labels():
+    return {
+        "section": _("rubrique"),
+        "code": _("code"),
+        "label": _("libellé"),
+        "n": _("effectif"),
+        "mean": _("moyenne"),
+        "category": _("catégorie"),
+        "expectation": _("attendu"),
+        "track": _("formation suggérée"),
+        "flag": _("qualité des réponses"),
+        "week": _("semaine"),
+        "straight_lining": _("réponses identiques"),
+        "too_fast": _("trop rapide"),
+        "contradictory": _("réponses contradictoires"),
+        "pseudonym": _("pseudonyme"),
+        "version": _("version"),
+        "cohort": _("groupe"),
+        "date": _("date"),
+        "overall": _("score global"),
+    }
+
+
+def _export(request, cohort, kind, back):
+    context, attempts, content = _dashboard_context(request, cohort)
+    board = context["board"]
+    if board.suppressed:
+        messages.error(
+            request,
+            _(
+                "Pas d'export sous %(n)d questionnaires terminés : "
+                "les élèves pourraient être reconnus."
+            )
+            % {"n": board.min_group_size},
+        )
+        return redirect(back)
+    stem = cohort.code if cohort else "ensemble"
+    if kind == "aggregates":
+        return exports.stream_csv(
+            f"reperes-{stem}-agregats.csv", exports.dashboard_rows(board, _labels())
+        )
+    return exports.stream_csv(
+        f"reperes-{stem}-reponses.csv", exports.attempt_rows(attempts, content, _labels())
+    )
+
+
+@adviser_required
+def cohort_export(request, pk, kind):
+    cohort = _get_cohort_for_user(request, pk)
+    return _export(request, cohort, kind, reverse("assessments:cohort", args=[cohort.pk]))
+
+
+@adviser_required
+def overview_export(request, kind):
+    return _export(request, None, kind, reverse("assessments:overview"))
+
+
+@adviser_required
+def shared_results(request):
+    form = ShareCodeForm(request.POST or None)
+    if request.method != "POST":
+        return render(request, "adviser/shared_lookup.html", {"form": form})
+    since = timezone.now() - LOOKUP_WINDOW
+    failures = ShareLookup.objects.filter(
+        adviser=request.user, at__gte=since, succeeded=False
+    ).count()
+    if failures >= LOOKUP_FAILURES_ALLOWED:
+        form.add_error(None, _("Trop de codes incorrects : réessayez dans 15 minutes."))
+        return render(request, "adviser/shared_lookup.html", {"form": form}, status=429)
+    assessment = None
+    if form.is_valid():
+        assessment = (
+            Assessment.objects.completed()
+            .select_related("version", "previous")
+            .filter(share_code=form.cleaned_data["code"])
+            .first()
+        )
+    ShareLookup.objects.create(adviser=request.user, succeeded=assessment is not None)
+    if assessment is None:
+        # Unknown, revoked or malformed: the same answer, so codes cannot be probed.
+        form.add_error(None, _("Aucun résultat partagé ne correspond à ce code."))
+        return render(request, "adviser/shared_lookup.html", {"form": form}, status=404)
+    content = questionnaire_content(assessment.version)
+    previous = (
+        assessment.previous.result
+        if assessment.previous and assessment.previous.is_completed
+        else None
+    )
+    context = {
+        **results_view(assessment.result, content, previous),
+        "assessment": assessment,
+        "content": content,
+        "read_only": True,
+    }
+    return render(request, "assessments/results.html", context)
+
+
+@user_passes_test(lambda user: user.is_active and user.is_staff)
+def item_quality(request, version_pk):
+    version = get_object_or_404(QuestionnaireVersion, pk=version_pk)
+    report = version_quality(version)
+    sections = [
+        (_("Par catégorie"), report["categories"]),
+        (_("Par attendu"), report["expectations"]),
+    ]
+    context = {"version": version, "report": report, "sections": sections}
+    return render(request, "adviser/item_quality.html", context)

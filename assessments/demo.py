@@ -1,0 +1,90 @@
+"""Synthetic data for trying the adviser side: a demo adviser, cohorts and a few hundred attempts.
+
+Answers come from a simple latent-trait model, so dashboards and reliability figures look like
+real data: each synthetic student has a general level and a level per category (correlated),
+each statement a difficulty; an answer is 3 + 1.2 × (level − difficulty) + noise, rounded and
+kept on the 1–5 scale, then reversed for reverse-keyed statements. Interests come from one
+latent taste per family of formations, shifted by the cohort's profile.
+"""
+
+import random
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from orientation.models import QuestionnaireVersion
+from orientation.outline import questionnaire_content
+
+from .accounts import ADVISERS_GROUP
+from .models import Cohort
+from .services import save_step, start_assessment
+
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "demo-conseiller-2026"
+COHORTS = [
+    ("Terminale ST2S 1 (démo)", {"AS": 0.8, "ES": 0.5}),
+    ("Terminale générale 3 (démo)", {"ALT-UNI": 0.8, "VTD": 0.4}),
+    ("Première ST2S 2 (démo)", {"ASSC": 0.6, "ES": 0.6}),
+]
+
+
+def _family(code):
+    return code.rsplit("-", 1)[0] if not code.startswith("ALT-") else code
+
+
+def _clamp(value):
+    return max(1, min(5, round(value)))
+
+
+def seed_demo(*, attempts=300, seed=2026, now=None):
+    rng = random.Random(seed)
+    now = now or timezone.now()
+    from django.contrib.auth.models import Group
+
+    adviser, created = get_user_model().objects.get_or_create(username=DEMO_USERNAME)
+    if created:
+        adviser.set_password(DEMO_PASSWORD)
+        adviser.save()
+    adviser.groups.add(Group.objects.get(name=ADVISERS_GROUP))
+    cohorts = []
+    for name, bias in COHORTS:
+        cohort = Cohort.objects.filter(owner=adviser, name=name).first() or Cohort.objects.create(
+            owner=adviser, name=name, code=Cohort.objects.free_code()
+        )
+        cohorts.append((cohort, bias))
+
+    content = questionnaire_content(QuestionnaireVersion.objects.current())
+    difficulty = {item.pk: rng.gauss(0, 0.5) for item in content.items}
+    completed = 0
+    for _n in range(attempts):
+        cohort, bias = rng.choice(cohorts)
+        general = rng.gauss(0, 1)
+        level = {step.code: 0.6 * general + 0.8 * rng.gauss(0, 1) for step in content.steps}
+        taste = {}
+        values = {}
+        straight = rng.random() < 0.03
+        for step in content.steps:
+            for item in step.items:
+                if straight:
+                    values[item.pk] = 3
+                    continue
+                if item.expectation is None:
+                    family = _family(item.code)
+                    if family not in taste:
+                        taste[family] = rng.gauss(bias.get(family, 0), 1)
+                    latent = taste[family]
+                else:
+                    latent = level[step.code]
+                value = _clamp(3 + 1.2 * (latent - difficulty[item.pk]) + rng.gauss(0, 0.8))
+                values[item.pk] = 6 - value if item.reverse_keyed else value
+        started = now - timedelta(days=rng.uniform(0, 56))
+        assessment, _token = start_assessment(cohort=cohort, now=started)
+        if rng.random() < 0.1:
+            # Some leave after the first step: they count as started, not completed.
+            first = {item.pk: values[item.pk] for item in content.steps[0].items}
+            save_step(assessment, first, now=started + timedelta(minutes=2))
+            continue
+        save_step(assessment, values, now=started + timedelta(minutes=rng.uniform(4, 15)))
+        completed += 1
+    return adviser, [cohort for cohort, _bias in cohorts], completed

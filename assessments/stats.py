@@ -1,0 +1,168 @@
+"""Class and national aggregates, computed in the database.
+
+Every figure group is one query (an aggregate or a grouped annotate over stored scores), so a
+dashboard costs the same number of queries for ten attempts or a million. Nothing is computed
+over fewer completed attempts than settings.MIN_GROUP_SIZE: below it, the dashboard says so and
+shows only how many started and finished.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Avg, Count, Q
+from django.db.models.functions import TruncWeek
+
+from .models import Assessment, CategoryScore, Cohort, ExpectationScore
+from .results import band_tones, bar_chart
+
+DONE = Q(completed_at__isnull=False)
+WEAKEST_COUNT = 3
+
+
+def scoped_assessments(user, *, cohort=None, version=None, date_from=None, date_to=None):
+    """Attempts an adviser may aggregate: their cohorts' (or one cohort's); admins: all."""
+    attempts = Assessment.objects.all()
+    if cohort is not None:
+        attempts = attempts.filter(cohort=cohort)
+    elif not user.is_superuser:
+        attempts = attempts.filter(cohort__in=Cohort.objects.for_user(user))
+    if version is not None:
+        attempts = attempts.filter(version=version)
+    if date_from is not None:
+        attempts = attempts.filter(started_at__date__gte=date_from)
+    if date_to is not None:
+        attempts = attempts.filter(started_at__date__lte=date_to)
+    return attempts
+
+
+@dataclass
+class Distribution:
+    code: str
+    label: str
+    n: int
+    mean: float
+    band: object
+    shares: list  # (band, percent) in band order, highest band first
+    advice: tuple = ()
+
+
+@dataclass
+class Dashboard:
+    started: int
+    completed: int
+    min_group_size: int
+    suppressed: bool
+    categories: list = field(default_factory=list)
+    expectations: list = field(default_factory=list)
+    weakest: list = field(default_factory=list)
+    tracks: list = field(default_factory=list)
+    flags: dict = field(default_factory=dict)
+    weeks: list = field(default_factory=list)
+    category_chart: dict | None = None
+    expectation_chart: dict | None = None
+
+    @property
+    def completion_rate(self):
+        return round(100 * self.completed / self.started) if self.started else 0
+
+
+def _band_for(mean, bands):
+    return max((b for b in bands if b.min_score <= mean), key=lambda b: b.min_score)
+
+
+def _distributions(model, key, attempts, bands, labels):
+    """One grouped query: n, mean and per-band counts of stored scores, per attendu/category."""
+    band_counts = {f"band_{i}": Count("pk", filter=Q(band=b.code)) for i, b in enumerate(bands)}
+    rows = (
+        model.objects.filter(assessment__in=attempts.filter(DONE))
+        .values(key)
+        .annotate(n=Count("pk"), mean=Avg("score"), **band_counts)
+        .order_by()
+    )
+    by_key = {row[key]: row for row in rows}
+    result = []
+    for pk, (code, label, advice) in labels.items():
+        row = by_key.get(pk)
+        if row is None:
+            continue
+        shares = [(band, round(100 * row[f"band_{i}"] / row["n"])) for i, band in enumerate(bands)]
+        result.append(
+            Distribution(
+                code=code,
+                label=label,
+                n=row["n"],
+                mean=round(row["mean"], 1),
+                band=_band_for(row["mean"], bands),
+                shares=shares,
+                advice=advice,
+            )
+        )
+    return result
+
+
+def dashboard(attempts, content):
+    """All figures of a dashboard over `attempts` (one version's content gives the labels)."""
+    min_size = settings.MIN_GROUP_SIZE
+    overview = attempts.aggregate(
+        started=Count("pk"),
+        completed=Count("pk", filter=DONE),
+        straight_lining=Count("pk", filter=DONE & Q(flag_straight_lining=True)),
+        too_fast=Count("pk", filter=DONE & Q(flag_too_fast=True)),
+        contradictory=Count("pk", filter=DONE & Q(flag_contradictory=True)),
+    )
+    board = Dashboard(
+        started=overview["started"],
+        completed=overview["completed"],
+        min_group_size=min_size,
+        suppressed=overview["completed"] < min_size,
+    )
+    if board.suppressed:
+        return board
+
+    bands = list(content.bands)  # highest first
+    board.flags = {
+        name: round(100 * overview[name] / board.completed)
+        for name in ("straight_lining", "too_fast", "contradictory")
+    }
+    board.categories = _distributions(
+        CategoryScore,
+        "category_id",
+        attempts,
+        bands,
+        {step.pk: (step.code, step.name, ()) for step in content.steps},
+    )
+    board.expectations = _distributions(
+        ExpectationScore,
+        "expectation_id",
+        attempts,
+        bands,
+        {e.pk: (e.code, e.label, e.advice) for e in content.expectations},
+    )
+    board.weakest = sorted(board.expectations, key=lambda d: d.mean)[:WEAKEST_COUNT]
+    tracks = {track.pk: track for track in content.tracks}
+    track_rows = attempts.filter(DONE).values("top_track_id").annotate(n=Count("pk")).order_by("-n")
+    board.tracks = [
+        (tracks[row["top_track_id"]], row["n"], round(100 * row["n"] / board.completed))
+        for row in track_rows
+        if row["top_track_id"] in tracks
+    ]
+    weeks = (
+        attempts.filter(DONE)
+        .annotate(week=TruncWeek("completed_at"))
+        .values("week")
+        .annotate(n=Count("pk"), mean=Avg("overall_score"))
+        .order_by("week")
+    )
+    # A week with too few respondents shows its count only, like a small group.
+    board.weeks = [
+        (row["week"], row["n"], round(row["mean"]) if row["n"] >= min_size else None)
+        for row in weeks
+    ]
+    board.category_chart = bar_chart(
+        [(d.label, round(d.mean), d.band) for d in board.categories], bands
+    )
+    board.expectation_chart = bar_chart(
+        [(f"{d.code} {d.label}", round(d.mean), d.band) for d in board.expectations], bands
+    )
+    board.tones = band_tones(bands)
+    return board
