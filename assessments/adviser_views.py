@@ -21,6 +21,7 @@ from orientation.models import QuestionnaireVersion
 from orientation.outline import questionnaire_content
 
 from . import exports, stats
+from .accounts import is_adviser
 from .forms import CohortForm, DashboardFilterForm, ShareCodeForm
 from .models import Assessment, Cohort, ShareLookup
 from .quality import version_quality
@@ -34,7 +35,7 @@ def adviser_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not request.user.has_perm("assessments.use_adviser_space"):
+        if not is_adviser(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -47,10 +48,9 @@ def _get_cohort_for_user(request, pk):
 
 def _filters(request):
     form = DashboardFilterForm(request.GET or None)
-    current = QuestionnaireVersion.objects.filter(is_current=True).first()
     if form.is_valid():
-        return form, form.cleaned_data["version"] or current, form.cleaned_data
-    return form, current, {}
+        return form, form.cleaned_data["version"] or form.current, form.cleaned_data
+    return form, form.current, {}
 
 
 def _dashboard_context(request, cohort=None):

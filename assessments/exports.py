@@ -16,15 +16,17 @@ from django.http import StreamingHttpResponse
 from .models import Answer
 
 BOM = "\ufeff"
-DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
+DANGEROUS_FIRST = frozenset("=+-@\t\r\0")
 CHUNK = 1000
 
 
 def safe_cell(value):
-    if value is None:
+    if value is None or value == "":
         return ""
+    if type(value) is int:  # most cells: scores and answers, never a formula
+        return value
     text = str(value)
-    return "'" + text if text.startswith(DANGEROUS_STARTS) else text
+    return "'" + text if text[:1] in DANGEROUS_FIRST else text
 
 
 class _Echo:
@@ -87,11 +89,20 @@ def attempt_rows(attempts, content, labels):
         + [labels["overall"], labels["track"]]
     )
     tracks = {track.pk: track.code for track in content.tracks}
+    # Only the scores are read out of the stored result: the database extracts them, so
+    # Python decodes a fraction of each row's JSON.
     rows = (
         attempts.completed()
         .order_by("pk")
         .values_list(
-            "pk", "version__code", "cohort__code", "completed_at", "result", "top_track_id"
+            "pk",
+            "version__code",
+            "cohort__code",
+            "completed_at",
+            "result__expectations",
+            "result__categories",
+            "result__overall",
+            "top_track_id",
         )
         .iterator(chunk_size=CHUNK)
     )
@@ -101,12 +112,12 @@ def attempt_rows(attempts, content, labels):
             assessment_id__in=[row[0] for row in chunk]
         ).values_list("assessment_id", "item_id", "value"):
             answers.setdefault(attempt, {})[item_codes.get(item)] = value
-        for pk, version, cohort, completed_at, result, track in chunk:
+        for pk, version, cohort, completed_at, by_expectation, by_category, overall, track in chunk:
             given = answers.get(pk, {})
             yield (
                 [pseudonym(pk), version, cohort or "", completed_at.date().isoformat()]
                 + [given.get(item.code, "") for item in items]
-                + [result["expectations"][code]["score"] for code in expectation_codes]
-                + [result["categories"][code]["score"] for code in category_codes]
-                + [result["overall"], tracks.get(track, "")]
+                + [by_expectation[code]["score"] for code in expectation_codes]
+                + [by_category[code]["score"] for code in category_codes]
+                + [overall, tracks.get(track, "")]
             )

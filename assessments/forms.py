@@ -92,8 +92,8 @@ class CohortForm(forms.ModelForm):
 
 
 class DashboardFilterForm(forms.Form):
-    version = forms.ModelChoiceField(
-        label=_("Version du questionnaire"), queryset=None, required=False, empty_label=None
+    version = forms.TypedChoiceField(
+        label=_("Version du questionnaire"), coerce=int, required=False
     )
     date_from = forms.DateField(
         label=_("Commencés à partir du"),
@@ -108,9 +108,19 @@ class DashboardFilterForm(forms.Form):
         from orientation.models import QuestionnaireVersion
 
         super().__init__(*args, **kwargs)
-        self.fields["version"].queryset = QuestionnaireVersion.objects.exclude(
-            status=QuestionnaireVersion.Status.DRAFT
-        )
+        # One query for the choices and the default (the current version).
+        self.versions = {
+            v.pk: v
+            for v in QuestionnaireVersion.objects.exclude(status=QuestionnaireVersion.Status.DRAFT)
+        }
+        self.current = next((v for v in self.versions.values() if v.is_current), None)
+        self.fields["version"].choices = [(pk, str(v)) for pk, v in self.versions.items()]
+        if self.current is not None:
+            self.fields["version"].initial = self.current.pk
+
+    def clean_version(self):
+        pk = self.cleaned_data["version"]
+        return self.versions.get(pk) if pk else None
 
     def clean(self):
         cleaned = super().clean()

@@ -9,7 +9,7 @@ shows only how many started and finished.
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Q, Value
 from django.db.models.functions import TruncWeek
 
 from .models import Assessment, CategoryScore, Cohort, ExpectationScore
@@ -70,16 +70,28 @@ def _band_for(mean, bands):
     return max((b for b in bands if b.min_score <= mean), key=lambda b: b.min_score)
 
 
-def _distributions(model, key, attempts, bands, labels):
-    """One grouped query: n, mean and per-band counts of stored scores, per attendu/category."""
+def _grouped(model, key, kind, attempts, bands):
     band_counts = {f"band_{i}": Count("pk", filter=Q(band=b.code)) for i, b in enumerate(bands)}
-    rows = (
+    return (
         model.objects.filter(assessment__in=attempts.filter(DONE))
         .values(key)
-        .annotate(n=Count("pk"), mean=Avg("score"), **band_counts)
+        .annotate(kind=Value(kind), n=Count("pk"), mean=Avg("score"), **band_counts)
+        .values(key, "kind", "n", "mean", *band_counts)
         .order_by()
     )
-    by_key = {row[key]: row for row in rows}
+
+
+def _score_rows(attempts, bands):
+    """Per category and per attendu: n, mean and per-band counts, in one UNION ALL query."""
+    categories = _grouped(CategoryScore, "category_id", "category", attempts, bands)
+    expectations = _grouped(ExpectationScore, "expectation_id", "expectation", attempts, bands)
+    rows = {"category": {}, "expectation": {}}
+    for row in categories.union(expectations, all=True):
+        rows[row["kind"]][row["category_id"]] = row
+    return rows
+
+
+def _distributions(by_key, bands, labels):
     result = []
     for pk, (code, label, advice) in labels.items():
         row = by_key.get(pk)
@@ -103,12 +115,18 @@ def _distributions(model, key, attempts, bands, labels):
 def dashboard(attempts, content):
     """All figures of a dashboard over `attempts` (one version's content gives the labels)."""
     min_size = settings.MIN_GROUP_SIZE
+    # Participation, quality flags and the first suggestion per formation: one aggregate.
+    track_counts = {
+        f"track_{track.pk}": Count("pk", filter=DONE & Q(top_track_id=track.pk))
+        for track in content.tracks
+    }
     overview = attempts.aggregate(
         started=Count("pk"),
         completed=Count("pk", filter=DONE),
         straight_lining=Count("pk", filter=DONE & Q(flag_straight_lining=True)),
         too_fast=Count("pk", filter=DONE & Q(flag_too_fast=True)),
         contradictory=Count("pk", filter=DONE & Q(flag_contradictory=True)),
+        **track_counts,
     )
     board = Dashboard(
         started=overview["started"],
@@ -124,28 +142,21 @@ def dashboard(attempts, content):
         name: round(100 * overview[name] / board.completed)
         for name in ("straight_lining", "too_fast", "contradictory")
     }
+    scores = _score_rows(attempts, bands)
     board.categories = _distributions(
-        CategoryScore,
-        "category_id",
-        attempts,
-        bands,
-        {step.pk: (step.code, step.name, ()) for step in content.steps},
+        scores["category"], bands, {s.pk: (s.code, s.name, ()) for s in content.steps}
     )
     board.expectations = _distributions(
-        ExpectationScore,
-        "expectation_id",
-        attempts,
+        scores["expectation"],
         bands,
         {e.pk: (e.code, e.label, e.advice) for e in content.expectations},
     )
     board.weakest = sorted(board.expectations, key=lambda d: d.mean)[:WEAKEST_COUNT]
-    tracks = {track.pk: track for track in content.tracks}
-    track_rows = attempts.filter(DONE).values("top_track_id").annotate(n=Count("pk")).order_by("-n")
-    board.tracks = [
-        (tracks[row["top_track_id"]], row["n"], round(100 * row["n"] / board.completed))
-        for row in track_rows
-        if row["top_track_id"] in tracks
-    ]
+    counted = ((track, overview[f"track_{track.pk}"]) for track in content.tracks)
+    board.tracks = sorted(
+        ((track, n, round(100 * n / board.completed)) for track, n in counted if n),
+        key=lambda row: -row[1],
+    )
     weeks = (
         attempts.filter(DONE)
         .annotate(week=TruncWeek("completed_at"))

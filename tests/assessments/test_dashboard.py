@@ -1,0 +1,110 @@
+"""Dashboards: right figures, nothing under the group threshold, fixed query counts."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import Assessment
+from orientation.services import clone_version, publish_version
+from tests.utils import plain, text
+
+from .factories import adviser, cohort, completed_attempt, consistent, copies, started_attempt
+
+
+@pytest.fixture
+def owner(version):
+    return adviser()
+
+
+@pytest.fixture
+def group(owner):
+    return cohort(owner)
+
+
+def dashboard(client, user, group=None, **params):
+    client.force_login(user)
+    url = (
+        reverse("assessments:cohort", args=[group.pk]) if group else reverse("assessments:overview")
+    )
+    return client.get(url, params)
+
+
+def test_below_the_threshold_only_counts_show(client, owner, group, settings):
+    for _n in range(settings.MIN_GROUP_SIZE - 1):
+        completed_attempt(group)
+    started_attempt(group)
+    page = plain(dashboard(client, owner, group))
+    assert "Moins de 10 questionnaires terminés" in page
+    assert "10 questionnaires commencés" in page and "9 terminés" in page
+    assert "Par attendu" not in page and "Exporter" not in page
+
+
+def test_from_the_threshold_the_figures_show(client, owner, group, settings):
+    def weak(item):
+        return 1 if item.code.startswith("CG2") and not item.reverse_keyed else consistent(item)
+
+    for n in range(settings.MIN_GROUP_SIZE):
+        completed_attempt(group, value=weak if n < 4 else consistent)
+    page = plain(dashboard(client, owner, group))
+    assert "Moins de 10" not in page
+    assert "10 questionnaires commencés 10 terminés 100 % de taux de complétion" in page
+    # CG2 has one reverse-keyed statement: 4 students at (0 + 0 + 75)/3 = 25, 6 at 75 → mean 55.
+    assert "Culture générale et actualité 10 55,0 60 % 0 % 40 %" in page
+    assert "Maîtrise du français 10 75,0 100 % 0 % 0 %" in page
+    weakest = page[page.index("à travailler en priorité") :]
+    assert weakest.index("CG2") < weakest.index("Formations suggérées")
+    assert "Réponses contradictoires" in page and "Semaine du" in page
+
+
+def test_the_dashboard_filters_by_version_and_dates(client, owner, group, version, settings):
+    old = timezone.now() - timedelta(days=40)
+    for _n in range(settings.MIN_GROUP_SIZE):
+        completed_attempt(group, now=old)
+    page = plain(
+        dashboard(client, owner, group, date_from=(timezone.now() - timedelta(days=7)).date())
+    )
+    assert "0 questionnaires commencés" in page
+    new = clone_version(version, code="2026-2")
+    publish_version(new)
+    page = plain(dashboard(client, owner, group))
+    assert "0 questionnaires commencés" in page  # the current version has none yet
+    page = plain(dashboard(client, owner, group, version=version.pk))
+    assert "10 questionnaires commencés" in page
+
+
+def test_a_reversed_date_range_is_explained(client, owner, group):
+    response = dashboard(client, owner, group, date_from="2026-11-20", date_to="2026-11-01")
+    assert response.status_code == 200
+    assert "La date de début doit précéder la date de fin" in text(response)
+
+
+def test_the_overview_covers_the_advisers_cohorts_and_admins_see_all(
+    client, owner, group, admin_user, settings
+):
+    other_group = cohort(adviser("autre"))
+    for _n in range(settings.MIN_GROUP_SIZE):
+        completed_attempt(group)
+        completed_attempt(other_group)
+    completed_attempt(None)
+    assert "10 questionnaires commencés" in plain(dashboard(client, owner))
+    assert "21 questionnaires commencés" in plain(dashboard(client, admin_user))
+
+
+@pytest.mark.parametrize("stored", [10, 1000])
+def test_query_counts_do_not_grow_with_the_data(
+    client, owner, group, stored, django_assert_max_num_queries
+):
+    copies(completed_attempt(group), stored - 1)
+    assert Assessment.objects.filter(cohort=group).count() == stored
+    client.force_login(owner)
+    url = reverse("assessments:cohort", args=[group.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    # session, user, adviser check, cohort, versions (filter), overview with tracks,
+    # distributions per category and attendu, weekly trend:
+    assert len(queries) == 8, "\n".join(q["sql"][:150] for q in queries)
