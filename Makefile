@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: install run test lint format migrate superuser messages clean
+.PHONY: install run test lint format migrate superuser demo messages clean
 
 # The virtual environment is rebuilt when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -36,6 +36,12 @@ format: install
 
 migrate: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG-1} $(BIN)/python manage.py migrate --noinput
+
+# Development only: a demo adviser and a few hundred synthetic questionnaires.
+demo: install
+	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(BIN)/python manage.py load_questionnaire
+	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
 
 superuser: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG-1} $(BIN)/python manage.py createsuperuser
