@@ -10,6 +10,16 @@ from django.db.models import Q
 ADVISERS_GROUP = "Conseillers"
 
 
+def advisers_group():
+    """The « Conseillers » group with its permission (a migration creates it; a database
+    flush or an admin's deletion would not bring it back)."""
+    group, _created = Group.objects.get_or_create(name=ADVISERS_GROUP)
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="assessments", codename="use_adviser_space")
+    )
+    return group
+
+
 @transaction.atomic
 def create_adviser(*, username, password, email=""):
     User = get_user_model()
@@ -22,7 +32,7 @@ def create_adviser(*, username, password, email=""):
         raise ValueError(" ".join(error.messages)) from error
     user.set_password(password)
     user.save()
-    user.groups.add(Group.objects.get(name=ADVISERS_GROUP))
+    user.groups.add(advisers_group())
     return user
 
 

@@ -83,7 +83,7 @@ def adviser_home(request):
 
 @adviser_required
 def cohort_create(request):
-    form = CohortForm(request.POST or None)
+    form = CohortForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         cohort = form.save(commit=False)
         cohort.owner = request.user
@@ -101,7 +101,7 @@ def cohort_create(request):
 @adviser_required
 def cohort_rename(request, pk):
     cohort = _get_cohort_for_user(request, pk)
-    form = CohortForm(request.POST or None, instance=cohort)
+    form = CohortForm(request.POST if request.method == "POST" else None, instance=cohort)
     if form.is_valid():
         form.save()
         messages.success(request, _("Groupe renommé."))
@@ -207,9 +207,9 @@ def overview_export(request, kind):
 
 @adviser_required
 def shared_results(request):
-    form = ShareCodeForm(request.POST or None)
     if request.method != "POST":
-        return render(request, "adviser/shared_lookup.html", {"form": form})
+        return render(request, "adviser/shared_lookup.html", {"form": ShareCodeForm()})
+    form = ShareCodeForm(request.POST)
     since = timezone.now() - LOOKUP_WINDOW
     failures = ShareLookup.objects.filter(
         adviser=request.user, at__gte=since, succeeded=False

@@ -16,7 +16,7 @@ from django.utils import timezone
 from orientation.models import QuestionnaireVersion
 from orientation.outline import questionnaire_content
 
-from .accounts import ADVISERS_GROUP
+from .accounts import advisers_group
 from .models import Cohort
 from .services import save_step, start_assessment
 
@@ -40,13 +40,11 @@ def _clamp(value):
 def seed_demo(*, attempts=300, seed=2026, now=None):
     rng = random.Random(seed)
     now = now or timezone.now()
-    from django.contrib.auth.models import Group
-
     adviser, created = get_user_model().objects.get_or_create(username=DEMO_USERNAME)
     if created:
         adviser.set_password(DEMO_PASSWORD)
         adviser.save()
-    adviser.groups.add(Group.objects.get(name=ADVISERS_GROUP))
+    adviser.groups.add(advisers_group())
     cohorts = []
     for name, bias in COHORTS:
         cohort = Cohort.objects.filter(owner=adviser, name=name).first() or Cohort.objects.create(

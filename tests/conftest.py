@@ -1,3 +1,6 @@
+import os
+from pathlib import Path
+
 import pytest
 from django.utils import translation
 
@@ -42,3 +45,31 @@ def django_app_client():
     from django.test import Client
 
     return Client
+
+
+# --- Browser tests -----------------------------------------------------------------------------
+# They drive the system's Chromium (Debian package `chromium`); Playwright cannot download one
+# here. Without it they are skipped with one line saying how to enable them, unless
+# REQUIRE_BROWSER=1 (CI), where a skipped browser test is a failure.
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", "test-artifacts")).resolve()
+BROWSER_MISSING = (
+    f"browser tests skipped: no Chromium at {CHROMIUM}. Enable them with "
+    "`apt-get install -y chromium` (or set CHROMIUM_PATH)."
+)
+
+
+def pytest_report_header(config):
+    if not Path(CHROMIUM).exists():
+        return [BROWSER_MISSING]
+    return [f"browser tests: {CHROMIUM}; failure screenshots go to {ARTIFACTS}"]
+
+
+def pytest_collection_modifyitems(config, items):
+    if Path(CHROMIUM).exists():
+        return
+    browser_items = [item for item in items if item.get_closest_marker("browser")]
+    if browser_items and os.environ.get("REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(f"REQUIRE_BROWSER=1 but {BROWSER_MISSING}")
+    for item in browser_items:
+        item.add_marker(pytest.mark.skip(reason=BROWSER_MISSING))

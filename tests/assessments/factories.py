@@ -4,10 +4,9 @@ import hashlib
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from assessments.accounts import ADVISERS_GROUP
+from assessments.accounts import advisers_group
 from assessments.models import Assessment, CategoryScore, Cohort, ExpectationScore
 from assessments.services import save_step, start_assessment
 from orientation.models import QuestionnaireVersion
@@ -18,7 +17,7 @@ PASSWORD = "un-mot-de-passe-solide-2026"
 
 def adviser(username="conseillere"):
     user = get_user_model().objects.create_user(username, password=PASSWORD)
-    user.groups.add(Group.objects.get(name=ADVISERS_GROUP))
+    user.groups.add(advisers_group())
     return user
 
 

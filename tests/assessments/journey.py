@@ -13,7 +13,7 @@ TOKEN = re.compile(r"/q/([A-Za-z0-9_-]+)/")
 
 def start(client, code=""):
     response = client.post(reverse("assessments:start"), {"class_code": code})
-    assert response.status_code == 302, response.content
+    assert response.status_code == 302, (response.status_code, response.get("Location"))
     return TOKEN.search(response["Location"]).group(1)
 
 

@@ -69,3 +69,10 @@ def test_students_appear_only_as_counts(client, version):
     row = page[page.index(group.name) :]
     assert "<td>3</td><td>2</td>" in row.replace(" ", "").replace("\n", "")
     assert "/q/" not in page
+
+
+def test_an_empty_post_shows_the_error(client, version):
+    logged_in(client, adviser())
+    response = client.post(reverse("assessments:cohort-create"), {})
+    assert response.status_code == 400
+    assert "Ce champ est obligatoire" in text(response)

@@ -55,3 +55,10 @@ def test_an_unfinished_attempt_cannot_be_read(client, version):
     attempt.save()
     client.force_login(adviser())
     assert lookup(client, "ABCDEFGH").status_code == 404
+
+
+def test_an_empty_lookup_is_a_clear_refusal_not_a_crash(client, version):
+    client.force_login(adviser())
+    response = client.post(reverse("assessments:shared-results"), {})
+    assert response.status_code == 404
+    assert "Aucun résultat partagé ne correspond à ce code." in text(response)

@@ -1,0 +1,121 @@
+"""Advisers and admins in a real Chromium, with axe-core on their pages."""
+
+import random
+
+import pytest
+
+from orientation.models import Item, QuestionnaireVersion
+from tests.assessments.factories import PASSWORD, adviser, completed_attempt
+
+from .conftest import assert_accessible
+from .test_student_browser import answer_with_mouse
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page, site, username, password=PASSWORD):
+    page.goto(f"{site}/conseiller/")
+    assert_accessible(page, "login")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    with page.expect_navigation():
+        page.click("button:has-text('Se connecter')")
+
+
+def test_a_student_shares_and_the_adviser_reads_the_result(site, page, browser):
+    rng = random.Random(5)
+    student = browser.new_context(locale="fr-FR").new_page()
+    student.goto(site)
+    student.click("text=Commencer le questionnaire")
+    for _number in range(4):
+        answer_with_mouse(student, rng)
+    with student.expect_navigation():
+        student.click("text=Créer un code de partage")
+    code = student.locator(".share-code").inner_text()
+    assert_accessible(student, "results, shared")
+
+    adviser("prof")
+    log_in(page, site, "prof")
+    assert_accessible(page, "adviser home")
+    page.fill("#id_code", code)
+    with page.expect_navigation():
+        page.click("button:has-text('Ouvrir')")
+    assert "lecture seule" in page.content()
+    assert_accessible(page, "shared result, read by the adviser")
+
+    with student.expect_navigation():
+        student.click("text=Désactiver le partage")
+    page.goto(f"{site}/conseiller/resultats-partages/")
+    page.fill("#id_code", code)
+    with page.expect_navigation():
+        page.click("button:has-text('Ouvrir')")
+    assert "Aucun résultat partagé ne correspond à ce code." in page.content()
+    assert_accessible(page, "shared result, revoked")
+
+
+def test_an_adviser_creates_a_cohort_and_reads_its_dashboard(site, page, settings):
+    adviser("prof")
+    log_in(page, site, "prof")
+    page.click("text=Créer un groupe")
+    assert_accessible(page, "cohort form")
+    page.fill("#id_name", "Terminale ST2S 2")
+    with page.expect_navigation():
+        page.click("button:has-text('Enregistrer')")
+    assert "Moins de 10 questionnaires terminés" in page.content()
+    assert_accessible(page, "dashboard below the threshold")
+
+    group = page.locator("code").first.inner_text()
+    from assessments.models import Cohort
+
+    joined = Cohort.objects.get(code=group)
+    for n in range(settings.MIN_GROUP_SIZE):
+        completed_attempt(joined, value=lambda item, n=n: 1 + (item.pk + n) % 5)
+    page.reload()
+    assert "Par attendu" in page.content()
+    assert_accessible(page, "dashboard above the threshold")
+    page.click("text=Afficher le code en classe")
+    assert page.locator("img.project-qr").is_visible()
+    assert_accessible(page, "projection page")
+
+
+def test_an_admin_edits_an_item_in_a_draft_and_publishes_it(site, page, admin_user):
+    page.goto(f"{site}/admin/login/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", "password")
+    with page.expect_navigation():
+        page.click("input[type=submit]")
+    page.goto(f"{site}/admin/orientation/questionnaireversion/")
+    page.check("input[name=_selected_action]")
+    page.select_option("select[name=action]", "clone_as_draft")
+    with page.expect_navigation():
+        page.click("button[name=index]")
+    assert "Brouillon créé : 2026-2" in page.content()
+
+    page.goto(f"{site}/admin/orientation/item/?q=CG1-a")
+    page.locator("#result_list tr", has_text="2026-2").locator("th a").click()
+    assert_accessible(page, "admin: item of a draft")
+    page.fill("#id_statement", "Je relis chaque devoir avant de le rendre.")
+    with page.expect_navigation():
+        page.click("input[name=_save]")
+
+    page.goto(f"{site}/admin/orientation/questionnaireversion/")
+    page.locator("#result_list tr", has_text="2026-2").locator(
+        "input[name=_selected_action]"
+    ).check()
+    page.select_option("select[name=action]", "publish")
+    with page.expect_navigation():
+        page.click("button[name=index]")
+    assert "La version « 2026-2 » est publiée" in page.content()
+    assert_accessible(page, "admin: versions after publishing")
+    page.locator("#result_list tr", has_text="2026-2").locator("text=Voir comme un élève").click()
+    assert_accessible(page, "admin: preview")
+
+    current = QuestionnaireVersion.objects.current()
+    assert current.code == "2026-2"
+    assert Item.objects.get(version=current, code="CG1-a").statement.startswith("Je relis chaque")
+    previous = QuestionnaireVersion.objects.get(code="2026-1")
+    assert previous.status == "archived"
+    assert Item.objects.get(version=previous, code="CG1-a").statement.startswith("Quand je rédige")
+    page.goto(site)
+    page.click("text=Commencer le questionnaire")
+    assert "Je relis chaque devoir avant de le rendre." in page.content()

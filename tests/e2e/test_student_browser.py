@@ -1,0 +1,147 @@
+"""The student journey in a real Chromium, with axe-core on every page and state."""
+
+import random
+
+import pytest
+
+from .conftest import assert_accessible
+
+pytestmark = pytest.mark.browser
+
+
+def answer_with_keyboard(page, value=4):
+    """Tab into each radio group, arrow to the value (arrows select), Enter to submit."""
+    groups = page.locator("fieldset.likert").count()
+    page.focus("h1")
+    answered = 0
+    for _press in range(groups * 2 + 40):
+        page.keyboard.press("Tab")
+        kind = page.evaluate("document.activeElement.type")
+        if kind == "radio":
+            page.keyboard.press("Home")
+            for _step in range(value - 1):
+                page.keyboard.press("ArrowRight")
+            answered += 1
+        elif kind == "submit" and answered >= groups:
+            break
+    assert answered == groups
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def answer_with_mouse(page, rng):
+    for group in page.locator("fieldset.likert").all():
+        group.locator(f"input[value='{rng.choice([2, 3, 4, 5])}']").check()
+    with page.expect_navigation():
+        page.click("button[value=next]")
+
+
+def no_horizontal_scroll(page):
+    return page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+
+
+def test_keyboard_only_journey_with_errors_results_and_print(site, page):
+    page.goto(site)
+    assert_accessible(page, "home")
+    for _press in range(60):
+        page.keyboard.press("Tab")
+        if (
+            page.evaluate("document.activeElement.textContent.trim()")
+            == "Commencer le questionnaire"
+        ):
+            break
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/etape/1/" in page.url
+    assert_accessible(page, "step 1, empty")
+
+    # Submitting with nothing answered: the summary gets the focus and links to the statements.
+    page.focus("button[value=next]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert page.title().startswith("Erreur")
+    assert_accessible(page, "step 1 with errors")
+
+    for number in range(1, 5):
+        assert f"Étape {number} sur 4" in page.content()
+        if number > 1:
+            assert_accessible(page, f"step {number}")
+        answer_with_keyboard(page)
+    assert page.url.endswith("/resultats/")
+    assert_accessible(page, "results")
+    assert page.locator(".track-card").count() >= 1
+
+    page.goto(page.url + "?vue=impression")
+    assert_accessible(page, "print view")
+    page.emulate_media(media="print")
+    assert not page.locator(".results-actions").is_visible()
+    assert page.locator(".print-only").is_visible()
+    assert page.locator("#partage").is_hidden()
+
+
+def test_a_step_with_missing_answers_keeps_the_others(site, page):
+    page.goto(site)
+    page.click("text=Commencer le questionnaire")
+    groups = page.locator("fieldset.likert")
+    for index in range(groups.count() - 1):
+        groups.nth(index).locator("input[value='5']").check()
+    with page.expect_navigation():
+        page.click("button[value=next]")
+    assert "Il manque une réponse" in page.content()
+    assert page.locator("input[value='5']:checked").count() == groups.count() - 1
+    page.click("#error-summary a")
+    assert page.evaluate("document.activeElement.type") == "radio"
+    assert_accessible(page, "one answer missing")
+
+
+def test_leaving_after_step_two_and_resuming_in_another_browser(site, browser):
+    rng = random.Random(2)
+    first = browser.new_context(locale="fr-FR").new_page()
+    first.goto(site)
+    first.click("text=Commencer le questionnaire")
+    answer_with_mouse(first, rng)
+    answer_with_mouse(first, rng)
+    link = first.locator(".private-link-url").inner_text()
+    first.context.close()
+
+    other = browser.new_context(locale="fr-FR").new_page()
+    other.goto(link)
+    assert "/etape/3/" in other.url
+    answer_with_mouse(other, rng)
+    answer_with_mouse(other, rng)
+    assert other.url.endswith("/resultats/")
+    assert "Tes résultats" in other.content()
+
+
+def test_the_journey_on_a_320_pixel_screen(site, browser):
+    rng = random.Random(3)
+    page = browser.new_context(locale="fr-FR", viewport={"width": 320, "height": 640}).new_page()
+    page.goto(site)
+    assert no_horizontal_scroll(page)
+    page.click("text=Commencer le questionnaire")
+    for _number in range(4):
+        assert no_horizontal_scroll(page)
+        answer_with_mouse(page, rng)
+    assert page.url.endswith("/resultats/")
+    assert no_horizontal_scroll(page)
+    assert_accessible(page, "results at 320 px")
+
+
+@pytest.mark.parametrize(
+    "path", ["confidentialite/", "accessibilite/", "mentions-legales/", "c/INCONNU/", "nulle-part/"]
+)
+def test_public_pages_and_error_pages_are_accessible(site, page, path):
+    page.goto(f"{site}/{path}")
+    assert_accessible(page, path)
+
+
+def test_the_english_interface_is_accessible(site, page):
+    page.goto(site)
+    with page.expect_navigation():
+        page.click("text=English version")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Start the questionnaire" in page.content()
+    assert_accessible(page, "home in English")

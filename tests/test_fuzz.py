@@ -1,0 +1,276 @@
+"""Generated malformed requests on every POST endpoint: never a 500, nothing half-stored.
+
+Each target first proves that a valid payload succeeds (so a blanket 400 cannot pass), then
+sends its share of generated requests: missing and extra fields, wrong types, off-scale
+values, unknown or foreign items, huge and empty bodies, other content types, tampered tokens
+and codes. The shares add up to at least 10,000 requests.
+"""
+
+import json
+from urllib.parse import quote, urlencode
+
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assessments.models import Answer, Assessment, Cohort, ShareLookup
+from assessments.services import share_assessment
+from orientation.outline import questionnaire_content
+from tests.assessments.factories import PASSWORD, adviser, cohort, completed_attempt
+from tests.assessments.journey import start, step_data, step_url
+
+PLAN = {
+    "start": 1500,
+    "step": 3000,
+    "token_actions": 1200,
+    "cohort_forms": 1200,
+    "shared_results": 800,
+    "accounts": 1500,
+    "set_language": 900,
+}
+HUGE = "x" * 300_000
+odd_values = st.sampled_from(
+    ["", "0", "6", "-1", "3", "5 ", "1e3", "NaN", "null", "true", "<script>", "\x00", "٣", "%00"]
+)
+values = st.one_of(odd_values, st.text(max_size=40), st.integers().map(str), st.just(HUGE))
+FUZZ = settings(
+    deadline=None,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
+)
+
+
+def payloads(known_fields):
+    keys = st.one_of(st.sampled_from(known_fields), st.text(max_size=20))
+    return st.dictionaries(keys, st.one_of(values, st.lists(values, max_size=3)), max_size=25)
+
+
+encodings = st.sampled_from(["form", "multipart", "json", "text", "empty"])
+
+
+def send(client, url, payload, encoding):
+    if encoding == "form":
+        body, kind = urlencode(payload, doseq=True), "application/x-www-form-urlencoded"
+    elif encoding == "multipart":
+        flat = {k: v for k, v in payload.items() if "\x00" not in k}
+        body, kind = encode_multipart(BOUNDARY, flat), MULTIPART_CONTENT
+    elif encoding == "json":
+        body, kind = json.dumps(payload), "application/json"
+    elif encoding == "text":
+        body, kind = str(payload), "text/plain"
+    else:
+        body, kind = "", "application/x-www-form-urlencoded"
+    response = client.generic("POST", url, body, content_type=kind)
+    assert response.status_code < 500, (url, encoding, response.status_code)
+    return response
+
+
+def test_the_plan_covers_at_least_10000_requests():
+    assert sum(PLAN.values()) >= 10_000
+
+
+def test_start(client, version):
+    before = Assessment.objects.count()
+    assert client.post(reverse("assessments:start"), {"class_code": ""}).status_code == 302
+    assert Assessment.objects.count() == before + 1
+    sent = []
+
+    @settings(FUZZ, max_examples=PLAN["start"])
+    @given(payload=payloads(["class_code", "without_code"]), encoding=encodings)
+    def fuzz(payload, encoding):
+        count = Assessment.objects.count()
+        send(client, reverse("assessments:start"), payload, encoding)
+        sent.append(1)
+        created = Assessment.objects.count() - count
+        assert created in (0, 1)
+        if created:
+            assert (
+                Assessment.objects.order_by("-pk").first().cohort is None
+                or Cohort.objects.active().exists()
+            )
+
+    fuzz()
+    assert len(sent) >= PLAN["start"] * 0.95
+
+
+def test_step(client, version):
+    token = start(client)
+    content = questionnaire_content(version)
+    first = content.step(1)
+    valid = step_data(first)
+    fields = [item.code for item in content.items] + ["direction", "csrfmiddlewaretoken"]
+    assessment = Assessment.objects.by_token(token).get()
+    probe = start(client)  # a second attempt, to prove a valid step still saves at the end
+    sent = []
+    tokens = st.one_of(
+        st.just(token), st.text(alphabet="AZaz09_-", min_size=1, max_size=70), st.text(max_size=30)
+    )
+
+    @settings(FUZZ, max_examples=PLAN["step"])
+    @given(
+        payload=payloads(fields),
+        encoding=encodings,
+        target=tokens,
+        number=st.sampled_from([1, 1, 1, 2, 4, 0, -1, 99]),
+        keep_valid=st.booleans(),
+    )
+    def fuzz(payload, encoding, target, number, keep_valid):
+        if keep_valid:
+            payload = {**valid, **payload}
+        url = f"/q/{quote(target, safe='')}/etape/{number}/"
+        send(client, url, payload, encoding)
+        sent.append(1)
+        stored = dict(Answer.objects.filter(assessment=assessment).values_list("item_id", "value"))
+        # Nothing half-stored: step 1 is either untouched or whole, on the scale.
+        step_one = {item.pk for item in first.items}
+        assert set(stored) <= step_one | {i.pk for i in content.step(2).items}
+        assert not stored or step_one <= set(stored)
+        assert all(1 <= value <= 5 for value in stored.values())
+
+    fuzz()
+    assert len(sent) >= PLAN["step"] * 0.95
+    assert client.post(step_url(probe, 1), valid).status_code == 302
+    assert Answer.objects.filter(
+        assessment__token_digest=Assessment.objects.by_token(probe).get().token_digest
+    ).count() == len(first.items)
+
+
+def test_token_actions(client, version):
+    done = completed_attempt()
+    share_assessment(done)
+    own = start(client)
+    assert client.post(reverse("assessments:retake", args=[own])).status_code == 302
+    before = Assessment.objects.count()
+    sent = []
+    routes = {
+        "share": "partager",
+        "revoke": "partager/desactiver",
+        "retake": "refaire",
+        "delete": "supprimer",
+    }
+
+    @settings(FUZZ, max_examples=PLAN["token_actions"])
+    @given(
+        name=st.sampled_from(list(routes)),
+        target=st.text(alphabet="ABCDEFGHJKMNPQRSTUVWXYZabc0123456789_-", min_size=20, max_size=64),
+        payload=payloads(["csrfmiddlewaretoken", "token"]),
+        encoding=encodings,
+    )
+    def fuzz(name, target, payload, encoding):
+        response = send(client, f"/q/{target}/{routes[name]}/", payload, encoding)
+        sent.append(1)
+        assert response.status_code == 404
+        assert Assessment.objects.count() == before
+
+    fuzz()
+    assert len(sent) >= PLAN["token_actions"] * 0.95
+    done.refresh_from_db()
+    assert done.share_code is not None
+
+
+def test_cohort_forms(client, version):
+    owner = adviser()
+    group = cohort(owner)
+    client.force_login(owner)
+    assert client.post(reverse("assessments:cohort-create"), {"name": "Valide"}).status_code == 302
+    sent = []
+    urls = [
+        reverse("assessments:cohort-create"),
+        reverse("assessments:cohort-rename", args=[group.pk]),
+        reverse("assessments:cohort-archive", args=[group.pk]),
+    ]
+
+    @settings(FUZZ, max_examples=PLAN["cohort_forms"])
+    @given(
+        url=st.sampled_from(urls), payload=payloads(["name", "code", "owner"]), encoding=encodings
+    )
+    def fuzz(url, payload, encoding):
+        send(client, url, payload, encoding)
+        sent.append(1)
+        for stored in Cohort.objects.all():
+            assert stored.name.strip() and len(stored.name) <= 80
+            assert stored.owner == owner and len(stored.code) == 6
+
+    fuzz()
+    assert len(sent) >= PLAN["cohort_forms"] * 0.95
+
+
+def test_shared_results(client, version):
+    code = share_assessment(completed_attempt())
+    client.force_login(adviser())
+    assert client.post(reverse("assessments:shared-results"), {"code": code}).status_code == 200
+    sent = []
+
+    @settings(FUZZ, max_examples=PLAN["shared_results"])
+    @given(payload=payloads(["code"]), encoding=encodings)
+    def fuzz(payload, encoding):
+        ShareLookup.objects.all().delete()  # keep the rate limit out of the way
+        response = send(client, reverse("assessments:shared-results"), payload, encoding)
+        sent.append(1)
+        assert response.status_code in (200, 400, 404)
+
+    fuzz()
+    assert len(sent) >= PLAN["shared_results"] * 0.95
+
+
+def test_accounts(client, version):
+    user = adviser("compte")
+    assert (
+        client.post(reverse("login"), {"username": "compte", "password": PASSWORD}).status_code
+        == 302
+    )
+    client.post(reverse("logout"))
+    password_hash = user.password
+    sent = []
+    urls = [
+        reverse("login"),
+        reverse("password_reset"),
+        reverse("password_change"),
+        reverse("logout"),
+    ]
+
+    @settings(FUZZ, max_examples=PLAN["accounts"])
+    @given(
+        url=st.sampled_from(urls),
+        payload=payloads(
+            ["username", "password", "email", "old_password", "new_password1", "new_password2"]
+        ),
+        encoding=encodings,
+    )
+    def fuzz(url, payload, encoding):
+        send(client, url, payload, encoding)
+        sent.append(1)
+
+    fuzz()
+    assert len(sent) >= PLAN["accounts"] * 0.95
+    user.refresh_from_db()
+    assert user.password == password_hash
+
+
+def test_set_language(client, version):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    sent = []
+
+    @settings(FUZZ, max_examples=PLAN["set_language"])
+    @given(
+        payload=payloads(["language", "next"]),
+        next_url=st.sampled_from(
+            ["https://evil.example/", "//evil.example", "/\\evil", "javascript:alert(1)", "/"]
+        ),
+        encoding=encodings,
+    )
+    def fuzz(payload, next_url, encoding):
+        response = send(client, reverse("set_language"), {**payload, "next": next_url}, encoding)
+        sent.append(1)
+        location = response.get("Location", "/")
+        assert location.startswith("/") and not location.startswith(("//", "/\\"))
+
+    fuzz()
+    assert len(sent) >= PLAN["set_language"] * 0.95

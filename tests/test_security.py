@@ -1,0 +1,177 @@
+"""Production headers on every page, CSRF on every form, admin content escaped everywhere."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from assessments.services import share_assessment
+from orientation.models import Category, Expectation, Item, Track
+from orientation.services import clone_version, publish_version
+from tests.assessments.factories import adviser, cohort, completed_attempt
+from tests.assessments.journey import start, take
+
+YEAR = 31_536_000
+
+
+def enable_production(settings):
+    """What DJANGO_HTTPS=1 (the production default) turns on."""
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = YEAR
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.SESSION_COOKIE_SECURE = True
+    settings.CSRF_COOKIE_SECURE = True
+    settings.LANGUAGE_COOKIE_SECURE = True
+
+
+@pytest.fixture
+def production(settings):
+    enable_production(settings)
+
+
+def pages(client, version):
+    token = take(client)
+    owner = adviser()
+    group = cohort(owner)
+    in_progress = start(client)
+    student = [
+        reverse("home"),
+        reverse("privacy"),
+        reverse("accessibility"),
+        reverse("legal"),
+        reverse("assessments:step", args=[in_progress, 1]),
+        reverse("assessments:results", args=[token]),
+        reverse("assessments:delete", args=[token]),
+        reverse("login"),
+        reverse("admin:login"),
+        "/nulle-part/",
+    ]
+    adviser_pages = [
+        reverse("assessments:adviser-home"),
+        reverse("assessments:overview"),
+        reverse("assessments:cohort", args=[group.pk]),
+        reverse("assessments:cohort-project", args=[group.pk]),
+        reverse("assessments:shared-results"),
+    ]
+    return student, adviser_pages, owner
+
+
+def assert_secure_headers(response, url):
+    assert int(re.search(r"max-age=(\d+)", response["Strict-Transport-Security"])[1]) >= YEAR, url
+    csp = response["Content-Security-Policy"]
+    for directive in (
+        "default-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ):
+        assert directive in csp, (url, csp)
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    for morsel in response.cookies.values():
+        if morsel.value:  # a cookie being set, not deleted
+            assert morsel["secure"] and morsel["samesite"] == "Lax", (url, morsel.key)
+            assert morsel["httponly"], (url, morsel.key)
+
+
+def test_every_page_carries_the_production_headers(client, version, settings):
+    student, adviser_pages, owner = pages(Client(), version)
+    enable_production(settings)
+    for url in student:
+        assert_secure_headers(client.get(url, secure=True), url)
+    client.force_login(owner)
+    for url in adviser_pages:
+        response = client.get(url, secure=True)
+        assert response.status_code == 200, url
+        assert_secure_headers(response, url)
+
+
+def test_plain_http_is_redirected_to_https(client, version, production):
+    response = client.get(reverse("home"))
+    assert response.status_code == 301 and response["Location"].startswith("https://")
+
+
+def test_cookies_set_by_forms_are_secure(version, production):
+    browser = Client()
+    browser.get(reverse("home"), secure=True)
+    browser.post(reverse("set_language"), {"language": "en", "next": "/"}, secure=True)
+    owner = adviser("securite")
+    browser.force_login(owner)
+    names = {"csrftoken", "django_language", "sessionid"}
+    assert names <= set(browser.cookies)
+    for name in names:
+        assert browser.cookies[name]["secure"], name
+
+
+def test_csrf_is_enforced_on_every_form(version):
+    guarded = Client(enforce_csrf_checks=True)
+    token = take(Client())
+    owner = adviser()
+    group = cohort(owner)
+    anonymous_posts = [
+        reverse("assessments:start"),
+        reverse("assessments:step", args=[start(Client()), 1]),
+        reverse("assessments:share", args=[token]),
+        reverse("assessments:revoke", args=[token]),
+        reverse("assessments:delete", args=[token]),
+        reverse("assessments:retake", args=[token]),
+        reverse("set_language"),
+        reverse("login"),
+        reverse("password_reset"),
+    ]
+    for url in anonymous_posts:
+        assert guarded.post(url, {}).status_code == 403, url
+    guarded.force_login(owner)
+    for url in (
+        reverse("assessments:cohort-create"),
+        reverse("assessments:cohort-rename", args=[group.pk]),
+        reverse("assessments:cohort-archive", args=[group.pk]),
+        reverse("assessments:shared-results"),
+        reverse("password_change"),
+        reverse("logout"),
+    ):
+        assert guarded.post(url, {"name": "x"}).status_code == 403, url
+    group.refresh_from_db()
+    assert group.name != "x" and not group.is_archived
+
+
+ATTACK = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_content_entered_in_the_admin_is_escaped_everywhere(client, admin_client, version):
+    draft = clone_version(version, code="2026-2")
+    Item.objects.filter(version=draft, code="CG1-a").update(statement=f"Phrase {ATTACK}")
+    Expectation.objects.filter(version=draft, code="CG1").update(
+        label=f"Français {ATTACK}", advice=f"Lire {ATTACK}\nÉcrire {ATTACK}"
+    )
+    Category.objects.filter(version=draft, code="CG").update(name=f"Générales {ATTACK}")
+    Track.objects.filter(version=draft).update(caveat=f"Attention {ATTACK}")
+    publish_version(draft)
+    owner = adviser()
+    group = cohort(owner, name=f"Classe {ATTACK}")
+    for _n in range(10):
+        completed_attempt(group, value=lambda item: 3)
+    token = take(client, value=lambda item: 1)
+    attempt = completed_attempt()
+    code = share_assessment(attempt)
+
+    adviser_client = Client()
+    adviser_client.force_login(owner)
+    rendered = [
+        client.get(reverse("assessments:step", args=[start(client), 1])),
+        client.get(reverse("assessments:results", args=[token])),
+        client.get(reverse("assessments:results", args=[token]), {"vue": "impression"}),
+        admin_client.get(reverse("admin:orientation_version_preview", args=[draft.pk])),
+        adviser_client.get(reverse("assessments:adviser-home")),
+        adviser_client.get(reverse("assessments:cohort", args=[group.pk])),
+        adviser_client.get(reverse("assessments:cohort-project", args=[group.pk])),
+        adviser_client.post(reverse("assessments:shared-results"), {"code": code}),
+    ]
+    for response in rendered:
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "<script>alert" not in html and "onerror=alert(1)>" not in html
+        assert "&lt;script&gt;" in html or "&lt;img" in html
