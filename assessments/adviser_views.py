@@ -25,7 +25,7 @@ from .accounts import is_adviser
 from .forms import CohortForm, DashboardFilterForm, ShareCodeForm
 from .models import Assessment, Cohort, ShareLookup
 from .quality import version_quality
-from .results import results_view
+from .results import assessment_results
 
 LOOKUP_WINDOW = timedelta(minutes=15)
 LOOKUP_FAILURES_ALLOWED = 10
@@ -230,18 +230,7 @@ def shared_results(request):
         # Unknown, revoked or malformed: the same answer, so codes cannot be probed.
         form.add_error(None, _("Aucun résultat partagé ne correspond à ce code."))
         return render(request, "adviser/shared_lookup.html", {"form": form}, status=404)
-    content = questionnaire_content(assessment.version)
-    previous = (
-        assessment.previous.result
-        if assessment.previous and assessment.previous.is_completed
-        else None
-    )
-    context = {
-        **results_view(assessment.result, content, previous),
-        "assessment": assessment,
-        "content": content,
-        "read_only": True,
-    }
+    context = {**assessment_results(assessment), "read_only": True}
     return render(request, "assessments/results.html", context)
 
 

@@ -1,10 +1,14 @@
-"""Turn a stored result into what the results page shows (no queries, no templates logic)."""
+"""Turn a stored result into what the results page shows, so templates hold no logic.
+
+No query here beyond reading the version's content, which each process keeps once read.
+"""
 
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
 from orientation.models import SCALE
+from orientation.outline import questionnaire_content
 
 from . import recommendation
 
@@ -48,6 +52,18 @@ def _level_label(level):
         recommendation.MEDIUM: _("moyenne"),
         recommendation.WEAK: _("faible"),
     }[level]
+
+
+def assessment_results(assessment):
+    """The results page's context for a completed attempt, compared with its previous one."""
+    content = questionnaire_content(assessment.version)
+    previous = assessment.previous
+    earlier = previous.result if previous is not None and previous.is_completed else None
+    return {
+        **results_view(assessment.result, content, earlier),
+        "assessment": assessment,
+        "content": content,
+    }
 
 
 def results_view(result, content, previous_result=None):

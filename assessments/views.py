@@ -14,7 +14,7 @@ from orientation.outline import questionnaire_content
 from . import services
 from .forms import StartForm, StepForm
 from .models import Assessment, Cohort, normalise_code
-from .results import results_view
+from .results import assessment_results
 
 STRING_SCALE = [(str(value), label) for value, label in SCALE]
 
@@ -138,16 +138,8 @@ def results(request, token):
     assessment = _get_assessment(token)
     if not assessment.is_completed:
         return redirect("assessments:resume", token=token)
-    content = questionnaire_content(assessment.version)
-    previous = (
-        assessment.previous.result
-        if assessment.previous and assessment.previous.is_completed
-        else None
-    )
     context = {
-        **results_view(assessment.result, content, previous),
-        "assessment": assessment,
-        "content": content,
+        **assessment_results(assessment),
         "token": token,
         "private_link": _private_link(request, token),
         "print_view": request.GET.get("vue") == "impression",
