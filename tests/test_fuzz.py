@@ -112,16 +112,34 @@ def test_step(client, version):
         st.just(token), st.text(alphabet="AZaz09_-", min_size=1, max_size=70), st.text(max_size=30)
     )
 
+    step_codes = [item.code for item in first.items]
+    # Near-valid posts find more than random ones: the whole step, with 1 to 3 answers
+    # changed (off the scale, wrong type) or removed, or a foreign item added.
+    mutations = st.lists(
+        st.tuples(st.sampled_from(step_codes + fields), st.one_of(values, st.none())),
+        min_size=1,
+        max_size=3,
+    )
+
     @settings(FUZZ, max_examples=PLAN["step"])
     @given(
         payload=payloads(fields),
+        mutation=mutations,
         encoding=encodings,
         target=tokens,
         number=st.sampled_from([1, 1, 1, 2, 4, 0, -1, 99]),
-        keep_valid=st.booleans(),
+        mode=st.sampled_from(["mutated", "mutated", "random", "merged"]),
     )
-    def fuzz(payload, encoding, target, number, keep_valid):
-        if keep_valid:
+    def fuzz(payload, mutation, encoding, target, number, mode):
+        if mode == "mutated":
+            payload = dict(valid)
+            for code, value in mutation:
+                if value is None:
+                    payload.pop(code, None)
+                else:
+                    payload[code] = value
+            target, number = token, 1
+        elif mode == "merged":
             payload = {**valid, **payload}
         url = f"/q/{quote(target, safe='')}/etape/{number}/"
         send(client, url, payload, encoding)

@@ -78,7 +78,10 @@ def test_an_adviser_creates_a_cohort_and_reads_its_dashboard(site, page, setting
     assert_accessible(page, "projection page")
 
 
-def test_an_admin_edits_an_item_in_a_draft_and_publishes_it(site, page, admin_user):
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_an_admin_edits_an_item_in_a_draft_and_publishes_it(site, page, admin_user, scheme):
+    # The admin ships a dark theme: axe must pass in both.
+    page.emulate_media(color_scheme=scheme)
     page.goto(f"{site}/admin/login/")
     page.fill("#id_username", "admin")
     page.fill("#id_password", "password")
