@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: install run test lint format migrate superuser demo messages clean
+.PHONY: install run test lint format migrate superuser demo messages bench clean
 
 # The virtual environment is rebuilt when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -51,6 +51,12 @@ messages: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l en --no-location \
 		--ignore=.venv --ignore=staticfiles --ignore=tests
 	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
+
+# Production mode (gunicorn, DEBUG off) measured with wrk; SQLite unless DATABASE_URL is set
+# (use a scratch database). Needs wrk (apt-get install -y wrk).
+bench: install
+	@command -v wrk > /dev/null || (apt-get install -y -qq wrk > /dev/null 2>&1 || (echo "make bench needs wrk: apt-get install -y wrk"; exit 1))
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

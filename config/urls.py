@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
@@ -26,3 +27,8 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCHMARK_FLOOR:
+    from assessments.floor import floor
+
+    urlpatterns.append(path("bench/floor/", floor, name="bench-floor"))

@@ -1,0 +1,55 @@
+"""The benchmark's floor: the step page from constant data, with no database and no session.
+
+Mounted only when settings.BENCHMARK_FLOOR is on (make bench sets it). The real step is
+measured against it: what the step costs beyond rendering the same HTML is the project's own.
+"""
+
+from django.shortcuts import render
+
+from orientation.outline import ContentItem, ContentStep, Questionnaire
+
+from .views import STRING_SCALE
+
+ITEMS = tuple(
+    ContentItem(
+        pk=n,
+        code=f"F-{n}",
+        statement=f"Affirmation de référence numéro {n}, d'une longueur comparable aux vraies.",
+        reverse_keyed=False,
+        step="F",
+        expectation="F1",
+    )
+    for n in range(1, 21)
+)
+STEP = ContentStep(
+    pk=1, number=1, code="F", name="Étape de référence", intro="", kind="expectations", items=ITEMS
+)
+CONTENT = Questionnaire(
+    version_id=0,
+    version_code="floor",
+    close_margin=5,
+    content_date=None,
+    steps=(STEP,) * 4,
+    expectations=(),
+    tracks=(),
+    weights=(),
+    bands=(),
+)
+ROWS = [(item, None) for item in ITEMS]
+
+
+def floor(request):
+    context = {
+        "content": CONTENT,
+        "step": STEP,
+        "scale": STRING_SCALE,
+        "rows": ROWS,
+        "errors": None,
+        "non_field_errors": None,
+        "missing": [],
+        "nothing_answered": False,
+        "progress": 0,
+        "private_link": "http://127.0.0.1/q/constant-private-link-for-the-floor-view/",
+        "is_last": False,
+    }
+    return render(request, "assessments/step.html", context)

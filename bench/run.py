@@ -1,0 +1,255 @@
+"""make bench: the app as production runs it, measured with wrk beside the framework's floor.
+
+It prepares a database (SQLite file in a temporary folder, or DATABASE_URL — use a scratch
+database: it gets benchmark data), starts gunicorn with DEBUG off and plain HTTP on localhost,
+then drives each page with wrk and prints requests/s, p50, p95, p99, errors and each page's
+ratio to the floor (the step's HTML from constant data: no database, no session). The figures
+are also saved as JSON in bench-results/.
+"""
+
+import json
+import os
+import platform
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+THREADS = 2
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
+COMPLETIONS = int(os.environ.get("BENCH_COMPLETIONS", "8000"))
+
+
+def configure(workdir):
+    env = {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "benchmark-only-" + secrets.token_urlsafe(20),
+        "DJANGO_HTTPS": "0",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "REPERES_BENCH_FLOOR": "1",
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{workdir}/bench.sqlite3",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    os.environ.update(env)
+    return env
+
+
+def prepare():
+    """Data for every scenario, written with the app's own services."""
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+
+    from assessments.accounts import create_adviser
+    from assessments.models import Answer, Assessment, Cohort, digest
+    from assessments.services import save_step, start_assessment
+    from orientation.loading import load_questionnaire
+    from orientation.outline import questionnaire_content
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)
+    version, _created = load_questionnaire()
+    content = questionnaire_content(version)
+
+    def answers(step):
+        return {item.code: 4 for item in step.items}
+
+    _attempt, step_token = start_assessment()
+    done, results_token = start_assessment()
+    save_step(done, {item.pk: 4 for item in content.items})
+
+    # Attempts with their first three steps answered, for the completion scenario.
+    tokens = [Assessment.new_token() for _ in range(COMPLETIONS)]
+    Assessment.objects.bulk_create(
+        Assessment(token_digest=digest(t), version=version) for t in tokens
+    )
+    attempts = Assessment.objects.filter(token_digest__in=[digest(t) for t in tokens])
+    first_three = [item for step in content.steps[:3] for item in step.items]
+    Answer.objects.bulk_create(
+        Answer(assessment=a, item_id=item.pk, value=4) for a in attempts for item in first_three
+    )
+
+    name = "bench-" + secrets.token_hex(3)
+    adviser = create_adviser(username=name, password=secrets.token_urlsafe(16) + "Aa1!")
+    cohort = Cohort.objects.create(
+        owner=adviser, name="Classe de mesure", code=Cohort.objects.free_code()
+    )
+    for _n in range(30):
+        attempt, _token = start_assessment(cohort=cohort)
+        save_step(attempt, {item.pk: 1 + (item.pk + _n) % 5 for item in content.items})
+    session = SessionStore()
+    session["_auth_user_id"] = str(adviser.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = adviser.get_session_auth_hash()
+    session.create()
+
+    csrf = secrets.token_hex(16)  # 32 characters: a valid unmasked CSRF secret
+    return {
+        "step_token": step_token,
+        "results_token": results_token,
+        "completion_tokens": tokens,
+        "cohort": cohort.pk,
+        "session": session.session_key,
+        "csrf": csrf,
+        "step1_body": urlencode({"csrfmiddlewaretoken": csrf, **answers(content.steps[0])}),
+        "step4_body": urlencode({"csrfmiddlewaretoken": csrf, **answers(content.steps[3])}),
+        "items_per_step": [len(step.items) for step in content.steps],
+    }
+
+
+def start_server(env):
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "config.wsgi",
+        "--workers",
+        str(WORKERS),
+        "--bind",
+        f"127.0.0.1:{PORT}",
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
+    for _attempt in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/bench/floor/", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def wrk(name, path, script, extra_env):
+    env = {**os.environ, "BENCH_DIR": str(BENCH), "BENCH_THREADS": str(THREADS), **extra_env}
+    command = [
+        "wrk",
+        f"-t{THREADS}",
+        f"-c{CONNECTIONS}",
+        f"-d{DURATION}s",
+        "--latency",
+        "-s",
+        str(BENCH / script),
+        f"http://127.0.0.1:{PORT}{path}",
+    ]
+    output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in output.splitlines() if line.startswith("BENCHJSON "))
+    figures = json.loads(line.removeprefix("BENCHJSON "))
+    figures["name"] = name
+    figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
+    return figures
+
+
+def main():
+    if shutil.which("wrk") is None:
+        raise SystemExit("make bench needs wrk: apt-get install -y wrk")
+    workdir = Path(tempfile.mkdtemp(prefix="reperes-bench-"))
+    env = configure(workdir)
+    data = prepare()
+    tokens_file = workdir / "tokens.txt"
+    tokens_file.write_text("\n".join(data["completion_tokens"]) + "\n")
+    cookie = f"csrftoken={data['csrf']}"
+    server = start_server(env)
+    try:
+        rows = [
+            wrk("floor (constant step, no DB)", "/bench/floor/", "get.lua", {}),
+            wrk("step GET", f"/q/{data['step_token']}/etape/1/", "get.lua", {}),
+            wrk(
+                "step save POST",
+                f"/q/{data['step_token']}/etape/1/",
+                "post.lua",
+                {"BENCH_BODY": data["step1_body"], "BENCH_COOKIE": cookie},
+            ),
+            wrk(
+                "completion POST (scoring)",
+                "/",
+                "complete.lua",
+                {
+                    "BENCH_BODY": data["step4_body"],
+                    "BENCH_COOKIE": cookie,
+                    "BENCH_TOKENS": str(tokens_file),
+                },
+            ),
+            wrk("results GET", f"/q/{data['results_token']}/resultats/", "get.lua", {}),
+            wrk(
+                "cohort dashboard GET",
+                f"/conseiller/groupes/{data['cohort']}/",
+                "get.lua",
+                {"BENCH_COOKIE": f"sessionid={data['session']}"},
+            ),
+        ]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    report(rows, env, data)
+
+
+def report(rows, env, data):
+    floor = rows[0]["rps"]
+    database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    print(
+        f"\nRepères — make bench — {database}, gunicorn {WORKERS} sync workers, "
+        f"wrk {THREADS} threads × {CONNECTIONS} connections, {DURATION} s a page"
+    )
+    print(f"{os.cpu_count()} cores ({cpu}); load generator on the same host\n")
+    columns = ("req/s", "p50 ms", "p95 ms", "p99 ms")
+    header = (
+        f"{'page':32} " + " ".join(f"{c:>8}" for c in columns) + f" {'errors':>7} {'vs floor':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        row["ratio_to_floor"] = row["rps"] / floor
+        print(
+            f"{row['name']:32} {row['rps']:8.0f} {row['p50_us'] / 1000:8.1f} "
+            f"{row['p95_us'] / 1000:8.1f} {row['p99_us'] / 1000:8.1f} {row['errors']:7d} "
+            f"{row['ratio_to_floor']:9.0%}"
+        )
+    out = ROOT / "bench-results"
+    out.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = out / f"bench-{database.lower()}-{stamp}.json"
+    path.write_text(
+        json.dumps(
+            {
+                "date": stamp,
+                "database": database,
+                "cores": os.cpu_count(),
+                "cpu": cpu,
+                "workers": WORKERS,
+                "connections": CONNECTIONS,
+                "seconds": DURATION,
+                "items_per_step": data["items_per_step"],
+                "rows": rows,
+            },
+            indent=2,
+        )
+    )
+    print(f"\nSaved {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
