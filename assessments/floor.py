@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from orientation.outline import ContentItem, ContentStep, Questionnaire
 
-from .views import STRING_SCALE
+from .views import string_scale
 
 ITEMS = tuple(
     ContentItem(
@@ -42,7 +42,7 @@ def floor(request):
     context = {
         "content": CONTENT,
         "step": STEP,
-        "scale": STRING_SCALE,
+        "scale": string_scale(),
         "rows": ROWS,
         "errors": None,
         "non_field_errors": None,

@@ -16,7 +16,10 @@ from .forms import StartForm, StepForm
 from .models import Assessment, Cohort, normalise_code
 from .results import assessment_results
 
-STRING_SCALE = [(str(value), label) for value, label in SCALE]
+
+def string_scale():
+    """The scale as plain strings, translated once per page rather than once per radio."""
+    return [(str(value), str(label)) for value, label in SCALE]
 
 
 def _get_assessment(token):
@@ -116,7 +119,7 @@ def _render_step(request, token, content, current, chosen, form=None, status=200
     context = {
         "content": content,
         "step": current,
-        "scale": STRING_SCALE,
+        "scale": string_scale(),
         # Compared as strings: a re-displayed post holds strings, stored answers are numbers.
         "rows": [
             (item, None if chosen[item.code] is None else str(chosen[item.code]))
