@@ -142,6 +142,9 @@ def wrk(name, path, script, extra_env):
         f"-t{THREADS}",
         f"-c{CONNECTIONS}",
         f"-d{DURATION}s",
+        # A slow answer is a latency, not an error: wrk's default 2 s would count it as both.
+        "--timeout",
+        "10s",
         "--latency",
         "-s",
         str(BENCH / script),
