@@ -209,3 +209,23 @@ def bar_chart(rows, bands):
     ]
     thresholds = [band.min_score * 3 for band in bands if band.min_score > 0]
     return {"bars": bars, "height": len(rows) * ROW_HEIGHT + 4, "thresholds": thresholds}
+
+
+def stacked_chart(rows, bands):
+    """Geometry of stacked bars: for each row, the share of students in each band (0–100 %)."""
+    tones = band_tones(bands)
+    bars = []
+    for i, row in enumerate(rows):
+        start, segments = 0, []
+        for band, share in row.shares:
+            segments.append({"x": start * 3, "width": share * 3, "tone": tones[band.code]})
+            start += share
+        bars.append(
+            {
+                "label": row.label,
+                "label_y": i * ROW_HEIGHT + 11,
+                "bar_y": i * ROW_HEIGHT + 15,
+                "segments": segments,
+            }
+        )
+    return {"bars": bars, "height": len(rows) * ROW_HEIGHT + 4}

@@ -13,7 +13,7 @@ from django.db.models import Avg, Count, Q, Value
 from django.db.models.functions import TruncWeek
 
 from .models import Assessment, CategoryScore, Cohort, ExpectationScore
-from .results import band_tones, bar_chart
+from .results import band_tones, bar_chart, stacked_chart
 
 DONE = Q(completed_at__isnull=False)
 WEAKEST_COUNT = 3
@@ -60,6 +60,8 @@ class Dashboard:
     weeks: list = field(default_factory=list)
     category_chart: dict | None = None
     expectation_chart: dict | None = None
+    category_spread: dict | None = None
+    expectation_spread: dict | None = None
 
     @property
     def completion_rate(self):
@@ -175,5 +177,8 @@ def dashboard(attempts, content):
     board.expectation_chart = bar_chart(
         [(f"{d.code} {d.label}", round(d.mean), d.band) for d in board.expectations], bands
     )
-    board.tones = band_tones(bands)
+    board.category_spread = stacked_chart(board.categories, bands)
+    board.expectation_spread = stacked_chart(board.expectations, bands)
+    tones = band_tones(bands)
+    board.legend = [(band, tones[band.code]) for band in bands]
     return board

@@ -58,6 +58,9 @@ def test_from_the_threshold_the_figures_show(client, owner, group, settings):
     weakest = page[page.index("à travailler en priorité") :]
     assert weakest.index("CG2") < weakest.index("Formations suggérées")
     assert "Réponses contradictoires" in page and "Semaine du" in page
+    html = text(dashboard(client, owner, group))
+    assert html.count("<svg") == 4  # means and spread across bands, per category and attendu
+    assert "Répartition des élèves entre les repères, par attendu" in html
 
 
 def test_the_dashboard_filters_by_version_and_dates(client, owner, group, version, settings):
