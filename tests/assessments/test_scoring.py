@@ -179,3 +179,22 @@ def test_quality_flags_never_change_the_scores(answers):
     slow = score(answers, duration=10_000)
     assert fast.expectations == slow.expectations
     assert fast.overall == slow.overall
+
+
+def test_interest_statements_do_not_count_in_attendu_scores():
+    interest = ItemSpec("INT-1", "INT", None)
+    answers = {item.code: 3 for item in ITEMS}
+    assert score(answers | {"INT-1": 5}, items=[*ITEMS, interest]) == score(answers)
+
+
+def test_an_attendu_without_statements_is_an_error_not_a_silent_zero():
+    with pytest.raises(ValueError, match="A2 has no statement"):
+        score({item.code: 3 for item in ITEMS}, items=[i for i in ITEMS if i.expectation != "A2"])
+
+
+def test_quality_looks_only_at_given_answers():
+    partial = {item.code: 4 for item in ITEMS if item.code != "A1-c"}
+    flags = assess_quality(partial, ITEMS, duration_seconds=12)
+    # 6 answers: 12 s is exactly 2 s each, not too fast; A1 has no reverse answer to contradict.
+    assert not flags.too_fast
+    assert "A1" not in flags.contradictory_expectations
