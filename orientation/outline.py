@@ -123,17 +123,11 @@ class Questionnaire:
     def items(self):
         return tuple(item for step in self.steps for item in step.items)
 
-    def item_by_pk(self):
-        return {item.pk: item for item in self.items}
-
     def expectation(self, code):
         return next(e for e in self.expectations if e.code == code)
 
     def track(self, code):
         return next(t for t in self.tracks if t.code == code)
-
-    def band(self, code):
-        return next(b for b in self.bands if b.code == code)
 
 
 _published_content = {}
