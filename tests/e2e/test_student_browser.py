@@ -3,6 +3,7 @@
 import random
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import assert_accessible
 
@@ -61,7 +62,8 @@ def test_keyboard_only_journey_with_errors_results_and_print(site, page):
     page.focus("button[value=next]")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    # Browsers move autofocus at their next rendering update, just after the load event.
+    expect(page.locator("#error-summary")).to_be_focused()
     assert page.title().startswith("Erreur")
     assert_accessible(page, "step 1 with errors")
 
