@@ -20,7 +20,7 @@ means the same thing. Variances and standard deviations are sample ones (divided
 
 from dataclasses import dataclass
 from math import sqrt
-from statistics import fmean, variance
+from statistics import fmean
 
 POOR_DISCRIMINATION = 0.20
 SATURATION = 0.80
@@ -63,16 +63,28 @@ class ScaleReport:
         return self.n < SMALL_N
 
 
+def variance(values):
+    """Sample variance in floating point: statistics.variance computes it exactly with
+    fractions, which made a 5,000-respondent report take seconds; answers are small integers,
+    so floats lose nothing that shows in two decimals."""
+    mean = fmean(values)
+    return sum((value - mean) ** 2 for value in values) / (len(values) - 1)
+
+
+def _alpha(k, item_variances, total_variance):
+    if k < 2 or total_variance == 0:
+        return None
+    return k / (k - 1) * (1 - sum(item_variances) / total_variance)
+
+
 def cronbach_alpha(rows):
     """α of complete rows (respondents × statements); None when it is undefined."""
     if len(rows) < 2 or len(rows[0]) < 2:
         return None
-    k = len(rows[0])
     columns = list(zip(*rows, strict=True))
-    total_variance = variance([sum(row) for row in rows])
-    if total_variance == 0:
-        return None
-    return k / (k - 1) * (1 - sum(variance(column) for column in columns) / total_variance)
+    return _alpha(
+        len(columns), [variance(c) for c in columns], variance([sum(row) for row in rows])
+    )
 
 
 def pearson(xs, ys):
@@ -86,26 +98,34 @@ def pearson(xs, ys):
 
 
 def scale_report(code, item_codes, rows):
-    """Statistics of one set of statements (see the module docstring)."""
-    n = len(rows)
+    """Statistics of one set of statements (see the module docstring).
+
+    α if deleted needs no second pass over the rows: without statement i, the total is the
+    rest score (total − statement i) and the item variances are the others'."""
+    n, k = len(rows), len(item_codes)
     if n == 0:
         return ScaleReport(code=code, n=0, alpha=None, items=())
     columns = list(zip(*rows, strict=True))
     totals = [sum(row) for row in rows]
+    spread = n > 1
+    item_variances = [variance(column) if spread else 0.0 for column in columns]
     items = []
     for index, item_code in enumerate(item_codes):
         column = columns[index]
         rest = [total - value for total, value in zip(totals, column, strict=True)]
-        others = [row[:index] + row[index + 1 :] for row in rows]
+        others = item_variances[:index] + item_variances[index + 1 :]
         items.append(
             ItemReport(
                 code=item_code,
                 mean=fmean(column),
-                sd=sqrt(variance(column)) if n > 1 else 0.0,
+                sd=sqrt(item_variances[index]),
                 floor=sum(1 for value in column if value == SCALE_MIN) / n,
                 ceiling=sum(1 for value in column if value == SCALE_MAX) / n,
-                corrected_r=pearson(column, rest) if len(item_codes) > 1 and n > 1 else None,
-                alpha_if_deleted=cronbach_alpha(others) if len(item_codes) > 2 else None,
+                corrected_r=pearson(column, rest) if k > 1 and spread else None,
+                alpha_if_deleted=(
+                    _alpha(k - 1, others, variance(rest)) if k > 2 and spread else None
+                ),
             )
         )
-    return ScaleReport(code=code, n=n, alpha=cronbach_alpha(rows), items=tuple(items))
+    alpha = _alpha(k, item_variances, variance(totals)) if spread else None
+    return ScaleReport(code=code, n=n, alpha=alpha, items=tuple(items))

@@ -63,3 +63,14 @@ def test_alpha_never_exceeds_one(rows):
 def test_identical_statements_are_perfectly_consistent(values):
     rows = [(v, v, v) for v in values]
     assert isclose(cronbach_alpha(rows), 1)
+
+
+@given(st.lists(st.tuples(*[st.integers(1, 5)] * 4), min_size=2, max_size=40))
+def test_alpha_if_deleted_is_the_alpha_of_the_other_statements(rows):
+    report = scale_report("X", ["a", "b", "c", "d"], rows)
+    for index, item in enumerate(report.items):
+        others = cronbach_alpha([row[:index] + row[index + 1 :] for row in rows])
+        if others is None:
+            assert item.alpha_if_deleted is None
+        else:
+            assert isclose(item.alpha_if_deleted, others, abs_tol=1e-9)
