@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: install run test lint format migrate superuser demo messages bench clean
+.PHONY: install run test lint format migrate superuser demo messages bench bench-load clean
 
 # The virtual environment is rebuilt when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -57,6 +57,11 @@ messages: install
 bench: install
 	@command -v wrk > /dev/null || (apt-get install -y -qq wrk > /dev/null 2>&1 || (echo "make bench needs wrk: apt-get install -y wrk"; exit 1))
 	$(BIN)/python bench/run.py
+
+# 5,000 whole student journeys at 16, 32 then 64 clients; fails unless the database holds
+# exactly the journeys the client saw succeed (QUALITY.md R1). SQLite unless DATABASE_URL is set.
+bench-load: install
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -45,24 +45,33 @@ def configure(workdir):
     return env
 
 
-def prepare():
-    """Data for every scenario, written with the app's own services."""
+def install_app():
+    """Django set up in this process on the configured database: schema, static files and the
+    shipped questionnaire, as a deployment has them. Returns the published version."""
     import django
 
     sys.path.insert(0, str(ROOT))
     django.setup()
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
 
-    from assessments.accounts import create_adviser
-    from assessments.models import Answer, Assessment, Cohort, digest
-    from assessments.services import save_step, start_assessment
     from orientation.loading import load_questionnaire
-    from orientation.outline import questionnaire_content
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", "--noinput", verbosity=0)
     version, _created = load_questionnaire()
+    return version
+
+
+def prepare():
+    """Data for every scenario, written with the app's own services."""
+    version = install_app()
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from assessments.accounts import create_adviser
+    from assessments.models import Answer, Assessment, Cohort, digest
+    from assessments.services import save_step, start_assessment
+    from orientation.outline import questionnaire_content
+
     content = questionnaire_content(version)
 
     def answers(step):
@@ -111,7 +120,8 @@ def prepare():
     }
 
 
-def start_server(env):
+def start_server(env, log=None):
+    """gunicorn as production runs it; its log goes to `log` (a file) when given."""
     command = [
         sys.executable,
         "-m",
@@ -124,7 +134,7 @@ def start_server(env):
         "--log-level",
         "warning",
     ]
-    server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
+    server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stderr=log)
     for _attempt in range(100):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{PORT}/bench/floor/", timeout=1)
@@ -202,10 +212,8 @@ def main():
     report(rows, env, data)
 
 
-def report(rows, env, data):
-    floor = rows[0]["rps"]
-    database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
-    cpu = next(
+def cpu_model():
+    return next(
         (
             line.split(":", 1)[1].strip()
             for line in Path("/proc/cpuinfo").read_text().splitlines()
@@ -213,6 +221,22 @@ def report(rows, env, data):
         ),
         platform.processor(),
     )
+
+
+def save(name, figures):
+    """Write figures as JSON in bench-results/ and return the file's path."""
+    out = ROOT / "bench-results"
+    out.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = out / f"{name}-{stamp}.json"
+    path.write_text(json.dumps({"date": stamp, **figures}, indent=2))
+    return path
+
+
+def report(rows, env, data):
+    floor = rows[0]["rps"]
+    database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
+    cpu = cpu_model()
     print(
         f"\nRepères — make bench — {database}, gunicorn {WORKERS} sync workers, "
         f"wrk {THREADS} threads × {CONNECTIONS} connections, {DURATION} s a page"
@@ -231,25 +255,18 @@ def report(rows, env, data):
             f"{row['p95_us'] / 1000:8.1f} {row['p99_us'] / 1000:8.1f} {row['errors']:7d} "
             f"{row['ratio_to_floor']:9.0%}"
         )
-    out = ROOT / "bench-results"
-    out.mkdir(exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = out / f"bench-{database.lower()}-{stamp}.json"
-    path.write_text(
-        json.dumps(
-            {
-                "date": stamp,
-                "database": database,
-                "cores": os.cpu_count(),
-                "cpu": cpu,
-                "workers": WORKERS,
-                "connections": CONNECTIONS,
-                "seconds": DURATION,
-                "items_per_step": data["items_per_step"],
-                "rows": rows,
-            },
-            indent=2,
-        )
+    path = save(
+        f"bench-{database.lower()}",
+        {
+            "database": database,
+            "cores": os.cpu_count(),
+            "cpu": cpu,
+            "workers": WORKERS,
+            "connections": CONNECTIONS,
+            "seconds": DURATION,
+            "items_per_step": data["items_per_step"],
+            "rows": rows,
+        },
     )
     print(f"\nSaved {path.relative_to(ROOT)}")
 
