@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: install run test lint format migrate superuser demo messages bench bench-load clean
+.PHONY: install run test lint format migrate superuser demo messages bench bench-load bench-scale clean
 
 # The virtual environment is rebuilt when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -62,6 +62,11 @@ bench: install
 # exactly the journeys the client saw succeed (QUALITY.md R1). SQLite unless DATABASE_URL is set.
 bench-load: install
 	$(BIN)/python bench/load.py
+
+# A million stored questionnaires on PostgreSQL (DATABASE_URL, a scratch database), then the
+# national, adviser and class dashboards and the item-quality report timed (QUALITY.md P4).
+bench-scale: install
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
