@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from orientation.outline import ContentItem, ContentStep, Questionnaire
 
-from .views import string_scale
+from .views import likert_rows
 
 ITEMS = tuple(
     ContentItem(
@@ -35,15 +35,13 @@ CONTENT = Questionnaire(
     weights=(),
     bands=(),
 )
-ROWS = [(item, None) for item in ITEMS]
 
 
 def floor(request):
     context = {
         "content": CONTENT,
         "step": STEP,
-        "scale": string_scale(),
-        "rows": ROWS,
+        "rows": likert_rows(ITEMS, {}),
         "errors": None,
         "non_field_errors": None,
         "missing": [],

@@ -1,9 +1,13 @@
 """The student journey: home → four steps → results, resumable from a private link."""
 
+from functools import lru_cache
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -20,6 +24,30 @@ from .results import assessment_results
 def string_scale():
     """The scale as plain strings, translated once per page rather than once per radio."""
     return [(str(value), str(label)) for value, label in SCALE]
+
+
+ON_SCALE = frozenset(str(value) for value, _label in SCALE)
+
+
+@lru_cache(maxsize=4096)
+def _options(code, chosen, language):
+    # A statement's radio buttons depend only on its code, the chosen answer and the language,
+    # never on the statement or the version: rendered once per process, they are most of a
+    # step's template work (100 radios a page).
+    return render_to_string(
+        "includes/likert_options.html", {"code": code, "chosen": chosen, "scale": string_scale()}
+    )
+
+
+def likert_rows(items, chosen):
+    """(item, its rendered radio buttons) for each statement of a step; `chosen` maps codes to
+    answers as strings. Anything off the scale checks nothing (and never reaches the cache)."""
+    language = get_language()
+    rows = []
+    for item in items:
+        answer = chosen.get(item.code)
+        rows.append((item, _options(item.code, answer if answer in ON_SCALE else None, language)))
+    return rows
 
 
 def _get_assessment(token):
@@ -97,7 +125,8 @@ def step(request, token, number):
         return redirect("assessments:step", token=token, number=first_open)
     current = content.step(number)
     if request.method != "POST":
-        chosen = {item.code: saved.get(item.pk) for item in current.items}
+        # Compared as strings: a re-displayed post holds strings, stored answers are numbers.
+        chosen = {item.code: str(saved[item.pk]) for item in current.items if item.pk in saved}
         return _render_step(request, token, content, current, chosen)
 
     going_back = request.POST.get("direction") == "back"
@@ -119,12 +148,7 @@ def _render_step(request, token, content, current, chosen, form=None, status=200
     context = {
         "content": content,
         "step": current,
-        "scale": string_scale(),
-        # Compared as strings: a re-displayed post holds strings, stored answers are numbers.
-        "rows": [
-            (item, None if chosen[item.code] is None else str(chosen[item.code]))
-            for item in current.items
-        ],
+        "rows": likert_rows(current.items, chosen),
         "errors": form.errors if form is not None else None,
         "non_field_errors": form.non_field_errors() if form is not None else None,
         "missing": missing,

@@ -160,3 +160,21 @@ def test_an_attempt_stores_no_name_email_or_address():
 def test_complete_helper_reaches_results(client, version):
     token = start(client)
     assert complete(client, token)["Location"].endswith("/resultats/")
+
+
+def test_the_scale_follows_the_language_of_each_request(client, version):
+    token = start(client)
+    items = len(content_for(token).step(1).items)
+    french = text(client.get(step_url(token, 1), HTTP_ACCEPT_LANGUAGE="fr"))
+    english = text(client.get(step_url(token, 1), HTTP_ACCEPT_LANGUAGE="en"))
+    assert french.count("Tout à fait d'accord") == items
+    assert english.count("Strongly agree") == items and "Tout à fait d'accord" not in english
+
+
+def test_an_answer_off_the_scale_comes_back_unchecked(client, version):
+    token = start(client)
+    step = content_for(token).step(1)
+    data = {item.code: 4 for item in step.items} | {step.items[0].code: "9"}
+    page = text(client.post(step_url(token, 1), data))
+    assert page.count(" checked") == len(step.items) - 1
+    assert f'name="{step.items[0].code}" value="9"' not in page
