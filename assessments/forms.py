@@ -33,24 +33,37 @@ class StartForm(forms.Form):
         return cohort
 
 
+def _answer_field(required):
+    return forms.TypedChoiceField(
+        choices=SCALE,
+        coerce=int,
+        empty_value=None,
+        required=required,
+        error_messages={
+            "required": _("Choisis une réponse."),
+            "invalid_choice": _("Cette réponse n'est pas sur l'échelle de 1 à 5."),
+        },
+    )
+
+
+# Module-level, not class attributes: a Form's metaclass would take those for its own fields.
+ANSWER = _answer_field(required=True)
+OPTIONAL_ANSWER = _answer_field(required=False)
+
+
 class StepForm(forms.Form):
-    """One required 1–5 answer per statement of the step; nothing else is accepted."""
+    """One required 1–5 answer per statement of the step; nothing else is accepted.
+
+    The form only validates (the step template renders the radios), and a field keeps no state
+    between requests, so one field object serves every statement: building twenty fields on
+    each post cost more than the rest of the form's work.
+    """
 
     def __init__(self, *args, items, partial=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.items = items
         for item in items:
-            self.fields[item.code] = forms.TypedChoiceField(
-                choices=SCALE,
-                coerce=int,
-                empty_value=None,
-                required=not partial,
-                label=item.statement,
-                error_messages={
-                    "required": _("Choisis une réponse."),
-                    "invalid_choice": _("Cette réponse n'est pas sur l'échelle de 1 à 5."),
-                },
-            )
+            self.fields[item.code] = OPTIONAL_ANSWER if partial else ANSWER
 
     def clean(self):
         cleaned = super().clean()

@@ -40,11 +40,13 @@ def save_step(assessment, values, *, now=None):
 
     Returns True when this step completed the questionnaire.
     """
-    # Lock the attempt: two tabs posting the last step complete it once.
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if assessment.is_completed:
-        return False
     now = now or timezone.now()
+    # Touching the attempt only while it is open is the lock: on PostgreSQL a second post of
+    # the last step (another tab, a double click) waits here, then finds it completed and
+    # stores nothing; SQLite's IMMEDIATE transactions serialise writers anyway.
+    still_open = Assessment.objects.filter(pk=assessment.pk, completed_at__isnull=True)
+    if not still_open.update(updated_at=now):
+        return False
     Answer.objects.bulk_create(
         [Answer(assessment=assessment, item_id=pk, value=value) for pk, value in values.items()],
         update_conflicts=True,
@@ -52,10 +54,9 @@ def save_step(assessment, values, *, now=None):
         update_fields=["value"],
     )
     content = questionnaire_content(assessment.version)
-    answers = dict(assessment.answers.values_list("item_id", "value"))
-    if len(answers) < len(content.items):
-        Assessment.objects.filter(pk=assessment.pk).update(updated_at=now)
+    if assessment.answers.count() < len(content.items):
         return False
+    answers = dict(assessment.answers.values_list("item_id", "value"))
     _store_result(assessment, content, answers, now)
     return True
 

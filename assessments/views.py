@@ -50,9 +50,9 @@ def likert_rows(items, chosen):
     return rows
 
 
-def _get_assessment(token):
+def _get_assessment(token, *related):
     """The attempt behind a private link; 404 for anything else, tampered or deleted."""
-    query = Assessment.objects.select_related("version", "previous").by_token(token)
+    query = Assessment.objects.select_related("version", *related).by_token(token)
     return get_object_or_404(query)
 
 
@@ -162,7 +162,7 @@ def _render_step(request, token, content, current, chosen, form=None, status=200
 
 @never_cache
 def results(request, token):
-    assessment = _get_assessment(token)
+    assessment = _get_assessment(token, "previous")
     if not assessment.is_completed:
         return redirect("assessments:resume", token=token)
     context = {
