@@ -55,17 +55,17 @@ def _filters(request):
 
 def _dashboard_context(request, cohort=None):
     form, version, filters = _filters(request)
-    attempts = stats.scoped_assessments(
-        request.user,
-        cohort=cohort,
-        version=version,
-        date_from=filters.get("date_from"),
-        date_to=filters.get("date_to"),
-    )
+    scope = {
+        "cohort": cohort,
+        "version": version,
+        "date_from": filters.get("date_from"),
+        "date_to": filters.get("date_to"),
+    }
     content = questionnaire_content(version)
+    board = stats.dashboard(stats.figures_for(request.user, **scope), content)
     return (
-        {"form": form, "version": version, "board": stats.dashboard(attempts, content)},
-        attempts,
+        {"form": form, "version": version, "board": board},
+        stats.scoped_assessments(request.user, **scope),
         content,
     )
 

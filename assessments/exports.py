@@ -72,7 +72,7 @@ def dashboard_rows(board, labels):
     for name, share in board.flags.items():
         yield [labels["flag"], name, labels[name], board.completed, "", share]
     for week, n, mean in board.weeks:
-        yield [labels["week"], week.date().isoformat(), "", n, "" if mean is None else mean]
+        yield [labels["week"], week.isoformat(), "", n, "" if mean is None else mean]
 
 
 def attempt_rows(attempts, content, labels):

@@ -285,3 +285,29 @@ class ShareLookup(models.Model):
 
     def __str__(self):
         return f"{self.adviser_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class DailyTally(models.Model):
+    """A running count for the national dashboard: per version, per day the attempts were
+    started, per measure (see assessments/tallies.py for the measures and their upkeep)."""
+
+    version = models.ForeignKey(
+        QuestionnaireVersion,
+        verbose_name=_("version"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    day = models.DateField(_("jour"))
+    code = models.CharField(_("mesure"), max_length=60)
+    n = models.IntegerField(_("nombre"), default=0)
+    total = models.BigIntegerField(_("somme des scores"), default=0)
+
+    class Meta:
+        verbose_name = _("décompte quotidien")
+        verbose_name_plural = _("décomptes quotidiens")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "day", "code"], name="one_tally_per_day")
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.code}: {self.n}"

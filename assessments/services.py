@@ -11,7 +11,7 @@ from django.utils import timezone
 from orientation.models import QuestionnaireVersion
 from orientation.outline import questionnaire_content
 
-from . import recommendation, scoring
+from . import recommendation, scoring, tallies
 from .models import Answer, Assessment, CategoryScore, ExpectationScore, digest, new_code
 
 
@@ -19,6 +19,7 @@ class ShareCodeUnavailable(Exception):
     pass
 
 
+@transaction.atomic
 def start_assessment(*, cohort=None, previous=None, now=None):
     """A new attempt on the current version; returns (assessment, private token)."""
     token = Assessment.new_token()
@@ -31,6 +32,7 @@ def start_assessment(*, cohort=None, previous=None, now=None):
         started_at=now,
         updated_at=now,
     )
+    tallies.apply(tallies.started(assessment))
     return assessment, token
 
 
@@ -119,35 +121,43 @@ def _store_result(assessment, content, answers, now):
     result = compute_result(content, answers, duration)
     track_pk = {track.code: track.pk for track in content.tracks}
     suggestions = result["suggestions"]
+    top_track_id = track_pk[suggestions[0]["code"]] if suggestions else None
+    flags = {name: result["quality"][name] for name in tallies.FLAGS}
     Assessment.objects.filter(pk=assessment.pk).update(
         completed_at=now,
         updated_at=now,
         result=result,
         overall_score=result["overall"],
-        top_track_id=track_pk[suggestions[0]["code"]] if suggestions else None,
-        flag_straight_lining=result["quality"]["straight_lining"],
-        flag_too_fast=result["quality"]["too_fast"],
-        flag_contradictory=result["quality"]["contradictory"],
+        top_track_id=top_track_id,
+        **{f"flag_{name}": value for name, value in flags.items()},
     )
     expectation_pk = {e.code: e.pk for e in content.expectations}
-    ExpectationScore.objects.bulk_create(
-        ExpectationScore(
-            assessment_id=assessment.pk,
-            expectation_id=expectation_pk[code],
-            score=value["score"],
-            band=value["band"],
-        )
+    expectation_scores = [
+        (expectation_pk[code], value["score"], value["band"])
         for code, value in result["expectations"].items()
+    ]
+    ExpectationScore.objects.bulk_create(
+        ExpectationScore(assessment_id=assessment.pk, expectation_id=pk, score=score, band=band)
+        for pk, score, band in expectation_scores
     )
     category_pk = {step.code: step.pk for step in content.steps}
-    CategoryScore.objects.bulk_create(
-        CategoryScore(
-            assessment_id=assessment.pk,
-            category_id=category_pk[code],
-            score=value["score"],
-            band=value["band"],
-        )
+    category_scores = [
+        (category_pk[code], value["score"], value["band"])
         for code, value in result["categories"].items()
+    ]
+    CategoryScore.objects.bulk_create(
+        CategoryScore(assessment_id=assessment.pk, category_id=pk, score=score, band=band)
+        for pk, score, band in category_scores
+    )
+    tallies.apply(
+        tallies.completed(
+            assessment,
+            overall=result["overall"],
+            flags=flags,
+            top_track_id=top_track_id,
+            category_scores=category_scores,
+            expectation_scores=expectation_scores,
+        )
     )
 
 
@@ -177,4 +187,5 @@ def delete_assessment(assessment):
     """Really delete an attempt: answers, scores and share code go with it."""
     # Retakes keep existing; they just lose the link to what they are compared with.
     Assessment.objects.filter(previous=assessment).update(previous=None)
+    tallies.apply(tallies.of_attempts(Assessment.objects.filter(pk=assessment.pk)), sign=-1)
     assessment.delete()

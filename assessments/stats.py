@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Avg, Count, Q, Value
 from django.db.models.functions import TruncWeek
+from django.utils import timezone
 
+from . import tallies
 from .models import Assessment, CategoryScore, Cohort, ExpectationScore
 from .results import band_tones, bar_chart, stacked_chart
 
@@ -114,22 +116,107 @@ def _distributions(by_key, bands, labels):
     return result
 
 
-def dashboard(attempts, content):
-    """All figures of a dashboard over `attempts` (one version's content gives the labels)."""
-    min_size = settings.MIN_GROUP_SIZE
-    # Participation, quality flags and the first suggestion per formation: one aggregate.
-    track_counts = {
-        f"track_{track.pk}": Count("pk", filter=DONE & Q(top_track_id=track.pk))
-        for track in content.tracks
-    }
-    overview = attempts.aggregate(
-        started=Count("pk"),
-        completed=Count("pk", filter=DONE),
-        straight_lining=Count("pk", filter=DONE & Q(flag_straight_lining=True)),
-        too_fast=Count("pk", filter=DONE & Q(flag_too_fast=True)),
-        contradictory=Count("pk", filter=DONE & Q(flag_contradictory=True)),
-        **track_counts,
+class LiveFigures:
+    """Figures read from the attempts themselves: a class, or an adviser's classes."""
+
+    def __init__(self, attempts):
+        self.attempts = attempts
+
+    def overview(self, content):
+        """Participation, quality flags and the first suggestion per formation: one query."""
+        track_counts = {
+            f"track_{track.pk}": Count("pk", filter=DONE & Q(top_track_id=track.pk))
+            for track in content.tracks
+        }
+        return self.attempts.aggregate(
+            started=Count("pk"),
+            completed=Count("pk", filter=DONE),
+            straight_lining=Count("pk", filter=DONE & Q(flag_straight_lining=True)),
+            too_fast=Count("pk", filter=DONE & Q(flag_too_fast=True)),
+            contradictory=Count("pk", filter=DONE & Q(flag_contradictory=True)),
+            **track_counts,
+        )
+
+    def score_rows(self, content, bands):
+        return _score_rows(self.attempts, bands)
+
+    def weeks(self):
+        """(week, completed, mean overall score) by the week attempts were started: one query."""
+        rows = (
+            self.attempts.filter(DONE)
+            .annotate(week=TruncWeek("started_at"))
+            .values("week")
+            .annotate(n=Count("pk"), mean=Avg("overall_score"))
+            .order_by("week")
+        )
+        return [(timezone.localdate(row["week"]), row["n"], row["mean"]) for row in rows]
+
+
+class TalliedFigures:
+    """The same figures read from the daily tallies: every attempt of a version, nationally,
+    in two queries whatever their number (assessments/tallies.py)."""
+
+    def __init__(self, version, *, date_from=None, date_to=None):
+        self.version, self.date_from, self.date_to = version, date_from, date_to
+        self.totals = None
+
+    def _count(self, code):
+        return self.totals.get(code, (0, 0))
+
+    def overview(self, content):
+        self.totals = tallies.totals(self.version, date_from=self.date_from, date_to=self.date_to)
+        overview = {
+            "started": self._count("started")[0],
+            "completed": self._count("completed")[0],
+            **{name: self._count(f"flag:{name}")[0] for name in tallies.FLAGS},
+        }
+        for track in content.tracks:
+            overview[f"track_{track.pk}"] = self._count(f"track:{track.pk}")[0]
+        return overview
+
+    def score_rows(self, content, bands):
+        rows = {"category": {}, "expectation": {}}
+        keys = [("category", step.pk) for step in content.steps] + [
+            ("expectation", expectation.pk) for expectation in content.expectations
+        ]
+        for kind, pk in keys:
+            n, total = self._count(f"{kind}:{pk}")
+            if n:
+                rows[kind][pk] = {
+                    "n": n,
+                    "mean": total / n,
+                    **{
+                        f"band_{i}": self._count(f"{kind}:{pk}:{band.code}")[0]
+                        for i, band in enumerate(bands)
+                    },
+                }
+        return rows
+
+    def weeks(self):
+        return [
+            (week, n, total / n)
+            for week, n, total in tallies.weeks(
+                self.version, date_from=self.date_from, date_to=self.date_to
+            )
+        ]
+
+
+def figures_for(user, *, cohort=None, version=None, date_from=None, date_to=None):
+    """Where a dashboard's figures come from: an administrator's view of everything reads the
+    tallies; a class or an adviser's classes are read from their attempts."""
+    if cohort is None and user.is_superuser and version is not None:
+        return TalliedFigures(version, date_from=date_from, date_to=date_to)
+    return LiveFigures(
+        scoped_assessments(
+            user, cohort=cohort, version=version, date_from=date_from, date_to=date_to
+        )
     )
+
+
+def dashboard(figures, content):
+    """All figures of a dashboard (one version's content gives the labels)."""
+    min_size = settings.MIN_GROUP_SIZE
+    overview = figures.overview(content)
     board = Dashboard(
         started=overview["started"],
         completed=overview["completed"],
@@ -144,7 +231,7 @@ def dashboard(attempts, content):
         name: round(100 * overview[name] / board.completed)
         for name in ("straight_lining", "too_fast", "contradictory")
     }
-    scores = _score_rows(attempts, bands)
+    scores = figures.score_rows(content, bands)
     board.categories = _distributions(
         scores["category"], bands, {s.pk: (s.code, s.name, ()) for s in content.steps}
     )
@@ -159,17 +246,9 @@ def dashboard(attempts, content):
         ((track, n, round(100 * n / board.completed)) for track, n in counted if n),
         key=lambda row: -row[1],
     )
-    weeks = (
-        attempts.filter(DONE)
-        .annotate(week=TruncWeek("completed_at"))
-        .values("week")
-        .annotate(n=Count("pk"), mean=Avg("overall_score"))
-        .order_by("week")
-    )
     # A week with too few respondents shows its count only, like a small group.
     board.weeks = [
-        (row["week"], row["n"], round(row["mean"]) if row["n"] >= min_size else None)
-        for row in weeks
+        (week, n, round(mean) if n >= min_size else None) for week, n, mean in figures.weeks()
     ]
     board.category_chart = bar_chart(
         [(d.label, round(d.mean), d.band) for d in board.categories], bands

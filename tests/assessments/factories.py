@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from assessments import tallies
 from assessments.accounts import advisers_group
 from assessments.models import Assessment, CategoryScore, Cohort, ExpectationScore
 from assessments.services import save_step, start_assessment
@@ -44,7 +45,8 @@ def started_attempt(cohort=None, now=None):
 
 
 def copies(model, count, cohort=None):
-    """`count` more completed attempts like `model`, stored in bulk (scores included)."""
+    """`count` more completed attempts like `model`, stored in bulk (scores and national
+    tallies included, as the services would)."""
     first = Assessment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     created = Assessment.objects.bulk_create(
         Assessment(
@@ -75,4 +77,5 @@ def copies(model, count, cohort=None):
         for a in created
         for s in categories
     )
+    tallies.apply(tallies.of_attempts(Assessment.objects.filter(pk__in=[a.pk for a in created])))
     return created

@@ -1,0 +1,121 @@
+"""The national dashboard reads daily tallies; they must always equal the attempts."""
+
+import random
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import stats, tallies
+from assessments.models import Assessment, DailyTally
+from assessments.retention import purge
+from assessments.services import delete_assessment, save_step
+from orientation.outline import questionnaire_content
+from tests.utils import plain
+
+from .factories import adviser, cohort, completed_attempt, started_attempt
+
+
+def national_and_live(version):
+    """The dashboard from the tallies, and the same dashboard computed from every attempt."""
+    content = questionnaire_content(version)
+    live = stats.LiveFigures(Assessment.objects.filter(version=version))
+    return (
+        stats.dashboard(stats.TalliedFigures(version), content),
+        stats.dashboard(live, content),
+    )
+
+
+def stored_tallies():
+    return sorted(DailyTally.objects.exclude(n=0).values_list("day", "code", "n", "total"))
+
+
+@pytest.fixture
+def varied(version, settings):
+    """Attempts over three weeks and two classes, answered at random, some left unfinished."""
+    settings.MIN_GROUP_SIZE = 3
+    rng = random.Random(7)
+    groups = [cohort(adviser("a"), "A"), cohort(adviser("b"), "B"), None]
+    now = timezone.now()
+    attempts = []
+    for n in range(24):
+        when = now - timedelta(days=rng.randrange(21), hours=rng.randrange(12))
+        attempts.append(
+            completed_attempt(
+                rng.choice(groups), value=lambda item: rng.randint(1, 5), now=when, minutes=n
+            )
+        )
+    unfinished = [started_attempt(rng.choice(groups), now=now - timedelta(days=n)) for n in (1, 9)]
+    content = questionnaire_content(version)
+    save_step(unfinished[0], {item.pk: 3 for item in content.steps[0].items})
+    return attempts
+
+
+def test_the_national_dashboard_equals_the_figures_of_every_attempt(varied, version):
+    national, live = national_and_live(version)
+    assert not national.suppressed and national.completed == 24 and national.started == 26
+    assert national == live
+    assert len(national.weeks) >= 3
+
+
+def test_deleting_and_purging_take_attempts_out_of_the_tallies(varied, version, settings):
+    delete_assessment(varied[0])
+    delete_assessment(varied[1])
+    national, live = national_and_live(version)
+    assert national.completed == 22 and national == live
+
+    settings.RETENTION_DAYS = 10
+    purge()
+    national, live = national_and_live(version)
+    assert 0 < national.completed < 22 and national == live
+
+    for attempt in Assessment.objects.all():
+        delete_assessment(attempt)
+    assert stored_tallies() == []
+
+
+def test_a_rebuild_counts_exactly_what_was_counted_along_the_way(varied):
+    along_the_way = stored_tallies()
+    DailyTally.objects.update(n=0, total=0)
+    call_command("rebuild_tallies", stdout=StringIO())
+    assert stored_tallies() == along_the_way != []
+
+
+def test_counts_larger_than_one_statement_are_written_in_batches(version):
+    day = timezone.localdate()
+    counts = {(version.pk, day - timedelta(days=n)): {"started": [1, 0]} for n in range(2500)}
+    tallies.apply(counts)
+    tallies.apply(counts)
+    assert DailyTally.objects.filter(n=2).count() == 2500
+
+
+def test_the_date_filter_counts_attempts_by_the_day_they_were_started(varied, version):
+    since = timezone.localdate() - timedelta(days=7)
+    content = questionnaire_content(version)
+    live = stats.LiveFigures(
+        Assessment.objects.filter(version=version, started_at__date__gte=since)
+    )
+    national = stats.dashboard(stats.TalliedFigures(version, date_from=since), content)
+    assert national == stats.dashboard(live, content)
+    assert national.started < 26
+
+
+@pytest.mark.parametrize("stored", [12, 60])
+def test_the_national_dashboard_costs_the_same_queries_at_any_size(
+    client, admin_user, version, stored
+):
+    for _n in range(stored):
+        completed_attempt()
+    client.force_login(admin_user)
+    url = reverse("assessments:overview")
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        page = plain(client.get(url))
+    assert f"{stored} questionnaires commencés" in page
+    # session, user, versions (filter), the tallies' totals, the weekly trend:
+    assert len(queries) == 5, "\n".join(q["sql"][:150] for q in queries)
