@@ -7,6 +7,7 @@ shows only how many started and finished.
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Avg, Count, Q, Value
@@ -158,13 +159,15 @@ class TalliedFigures:
 
     def __init__(self, version, *, date_from=None, date_to=None):
         self.version, self.date_from, self.date_to = version, date_from, date_to
-        self.totals = None
+
+    @cached_property
+    def totals(self):
+        return tallies.totals(self.version, date_from=self.date_from, date_to=self.date_to)
 
     def _count(self, code):
         return self.totals.get(code, (0, 0))
 
     def overview(self, content):
-        self.totals = tallies.totals(self.version, date_from=self.date_from, date_to=self.date_to)
         overview = {
             "started": self._count("started")[0],
             "completed": self._count("completed")[0],
