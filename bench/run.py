@@ -10,6 +10,7 @@ are also saved as JSON in bench-results/.
 import json
 import os
 import platform
+import re
 import secrets
 import shutil
 import subprocess
@@ -145,6 +146,32 @@ def start_server(env, log=None):
     raise SystemExit("gunicorn did not start")
 
 
+ASSET = re.compile(r'<(?:link[^>]+href|script[^>]+src|img[^>]+src)="(/[^"]+)"')
+
+
+def fetch(path, compressed=True):
+    """(bytes on the wire, bytes of content) of one GET, as a browser asks for it."""
+    headers = {"Accept-Encoding": "br, gzip"} if compressed else {}
+    request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        body = response.read()
+    return len(body), body
+
+
+def page_weight(data):
+    """QUALITY.md P5: a step's HTML, and what a first visit to the home page transfers."""
+    step_html = fetch(f"/q/{data['step_token']}/etape/1/", compressed=False)[0]
+    home_wire, home = fetch("/")
+    _plain, home_html = fetch("/", compressed=False)
+    assets = sorted(set(ASSET.findall(home_html.decode())))
+    first_visit = home_wire + sum(fetch(asset)[0] for asset in assets)
+    return {
+        "step_html_kb": step_html / 1024,
+        "first_visit_kb": first_visit / 1024,
+        "first_visit_files": 1 + len(assets),
+    }
+
+
 def wrk(name, path, script, extra_env):
     env = {**os.environ, "BENCH_DIR": str(BENCH), "BENCH_THREADS": str(THREADS), **extra_env}
     command = [
@@ -179,6 +206,7 @@ def main():
     cookie = f"csrftoken={data['csrf']}"
     server = start_server(env)
     try:
+        weight = page_weight(data)
         rows = [
             wrk("floor (constant step, no DB)", "/bench/floor/", "get.lua", {}),
             wrk("step GET", f"/q/{data['step_token']}/etape/1/", "get.lua", {}),
@@ -209,7 +237,7 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=10)
-    report(rows, env, data)
+    report(rows, env, data, weight)
 
 
 def cpu_model():
@@ -233,7 +261,7 @@ def save(name, figures):
     return path
 
 
-def report(rows, env, data):
+def report(rows, env, data, weight):
     floor = rows[0]["rps"]
     database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
     cpu = cpu_model()
@@ -255,6 +283,11 @@ def report(rows, env, data):
             f"{row['p95_us'] / 1000:8.1f} {row['p99_us'] / 1000:8.1f} {row['errors']:7d} "
             f"{row['ratio_to_floor']:9.0%}"
         )
+    print(
+        f"\npage weight: a step is {weight['step_html_kb']:.1f} KB of HTML (target ≤ 60); "
+        f"a first visit transfers {weight['first_visit_kb']:.1f} KB compressed in "
+        f"{weight['first_visit_files']} files, CSS included (target ≤ 100)"
+    )
     path = save(
         f"bench-{database.lower()}",
         {
@@ -265,6 +298,7 @@ def report(rows, env, data):
             "connections": CONNECTIONS,
             "seconds": DURATION,
             "items_per_step": data["items_per_step"],
+            "page_weight": weight,
             "rows": rows,
         },
     )
