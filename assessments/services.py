@@ -36,31 +36,48 @@ def start_assessment(*, cohort=None, previous=None, now=None):
     return assessment, token
 
 
-@transaction.atomic
-def save_step(assessment, values, *, now=None):
+def save_step(assessment, values, *, saved=None, now=None):
     """Store a step's answers ({item pk: 1–5}); complete the attempt when nothing is left.
 
+    `saved`, the answers the caller read before (item pk → value), lets a completing step be
+    scored before the transaction, so that SQLite's single write lock is held for writes only;
+    the answers are read again under the lock, and scored again if they changed meanwhile.
     Returns True when this step completed the questionnaire.
     """
     now = now or timezone.now()
-    # Touching the attempt only while it is open is the lock: on PostgreSQL a second post of
-    # the last step (another tab, a double click) waits here, then finds it completed and
-    # stores nothing; SQLite's IMMEDIATE transactions serialise writers anyway.
-    still_open = Assessment.objects.filter(pk=assessment.pk, completed_at__isnull=True)
-    if not still_open.update(updated_at=now):
-        return False
-    Answer.objects.bulk_create(
-        [Answer(assessment=assessment, item_id=pk, value=value) for pk, value in values.items()],
-        update_conflicts=True,
-        unique_fields=["assessment", "item"],
-        update_fields=["value"],
-    )
     content = questionnaire_content(assessment.version)
-    if assessment.answers.count() < len(content.items):
-        return False
-    answers = dict(assessment.answers.values_list("item_id", "value"))
-    _store_result(assessment, content, answers, now)
+    expected = None
+    if saved is not None and len(saved.keys() | values.keys()) == len(content.items):
+        answers = {**saved, **values}
+        expected = (answers, compute_result(content, answers, _duration(assessment, now)))
+    with transaction.atomic():
+        # Touching the attempt only while it is open is the lock: on PostgreSQL a second post
+        # of the last step (another tab, a double click) waits here, then finds it completed
+        # and stores nothing; SQLite's IMMEDIATE transactions serialise writers anyway.
+        still_open = Assessment.objects.filter(pk=assessment.pk, completed_at__isnull=True)
+        if not still_open.update(updated_at=now):
+            return False
+        Answer.objects.bulk_create(
+            [Answer(assessment=assessment, item_id=pk, value=v) for pk, v in values.items()],
+            update_conflicts=True,
+            unique_fields=["assessment", "item"],
+            update_fields=["value"],
+        )
+        if expected is None and assessment.answers.count() < len(content.items):
+            return False
+        answers = dict(assessment.answers.values_list("item_id", "value"))
+        if len(answers) < len(content.items):
+            return False
+        if expected is not None and expected[0] == answers:
+            result = expected[1]
+        else:
+            result = compute_result(content, answers, _duration(assessment, now))
+        _store_result(assessment, content, result, now)
     return True
+
+
+def _duration(assessment, now):
+    return int((now - assessment.started_at).total_seconds())
 
 
 def compute_result(content, answers_by_pk, duration_seconds):
@@ -116,9 +133,7 @@ def _fit_json(fit):
     }
 
 
-def _store_result(assessment, content, answers, now):
-    duration = int((now - assessment.started_at).total_seconds())
-    result = compute_result(content, answers, duration)
+def _store_result(assessment, content, result, now):
     track_pk = {track.code: track.pk for track in content.tracks}
     suggestions = result["suggestions"]
     top_track_id = track_pk[suggestions[0]["code"]] if suggestions else None

@@ -135,7 +135,7 @@ def step(request, token, number):
         chosen = {item.code: form.data.get(item.code) for item in current.items}
         status = 400 if form.tampered else 200
         return _render_step(request, token, content, current, chosen, form, status)
-    if services.save_step(assessment, form.answers_by_pk()):
+    if services.save_step(assessment, form.answers_by_pk(), saved=saved):
         return redirect("assessments:results", token=token)
     if going_back:
         return redirect("assessments:step", token=token, number=max(number - 1, 1))

@@ -5,7 +5,7 @@ import re
 from django.urls import reverse
 
 from assessments.models import Assessment
-from assessments.services import compute_result
+from assessments.services import compute_result, save_step, start_assessment
 from orientation.outline import questionnaire_content
 from tests.utils import plain, text
 
@@ -125,3 +125,21 @@ def test_a_fast_attempt_is_noted_but_scored(client, version):
     assert assessment.flag_too_fast  # the test client answers 73 statements in well under 146 s
     assert assessment.overall_score == 75
     assert "Tu as répondu très vite" in text(results(client, token))
+
+
+def test_a_last_step_scored_ahead_is_scored_again_when_earlier_answers_changed(version):
+    assessment, _token = start_assessment()
+    content = questionnaire_content(assessment.version)
+    earlier = {item.pk: 2 for step in content.steps[:3] for item in step.items}
+    last = {item.pk: 4 for item in content.steps[3].items}
+    save_step(assessment, earlier)
+    # The caller read other answers than those now stored (another tab saved in between).
+    assert save_step(assessment, last, saved={pk: 5 for pk in earlier})
+    assessment.refresh_from_db()
+    stored = {**earlier, **last}
+    assert assessment.result == compute_result(
+        content, stored, assessment.result["duration_seconds"]
+    )
+    assert assessment.result != compute_result(
+        content, {**stored, **{pk: 5 for pk in earlier}}, assessment.result["duration_seconds"]
+    )
