@@ -99,6 +99,23 @@ class AssessmentQuerySet(models.QuerySet):
     def by_token(self, token):
         return self.filter(token_digest=digest(token))
 
+    def with_saved_answers(self, token):
+        """(attempt, its saved answers {item pk: value}) behind a private link, read in one
+        query — a step page's only read; (None, {}) when no attempt has this token.
+
+        The join gives one row per answer (one row with no answer before the first save). The
+        attempt is loaded with the fields the journey reads; any other loads on first use.
+        """
+        fields = ("id", "version_id", "started_at", "completed_at")
+        rows = self.by_token(token).values_list(*fields, "answers__item", "answers__value")
+        attempt, saved = None, {}
+        for row in rows:
+            if attempt is None:
+                attempt = self.model.from_db(self.db, fields, row[: len(fields)])
+            if row[-2] is not None:
+                saved[row[-2]] = row[-1]
+        return attempt, saved
+
 
 class Assessment(models.Model):
     """One attempt at the questionnaire."""

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from orientation.models import QuestionnaireVersion
-from orientation.outline import questionnaire_content
+from orientation.outline import version_content
 
 from . import recommendation, scoring, tallies
 from .models import Answer, Assessment, CategoryScore, ExpectationScore, digest, new_code
@@ -45,7 +45,7 @@ def save_step(assessment, values, *, saved=None, now=None):
     Returns True when this step completed the questionnaire.
     """
     now = now or timezone.now()
-    content = questionnaire_content(assessment.version)
+    content = version_content(assessment.version_id)
     expected = None
     if saved is not None and len(saved.keys() | values.keys()) == len(content.items):
         answers = {**saved, **values}

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from orientation.models import SCALE
-from orientation.outline import questionnaire_content
+from orientation.outline import version_content
 
 from . import services
 from .forms import StartForm, StepForm
@@ -54,6 +54,13 @@ def _get_assessment(token, *related):
     """The attempt behind a private link; 404 for anything else, tampered or deleted."""
     query = Assessment.objects.select_related("version", *related).by_token(token)
     return get_object_or_404(query)
+
+
+def _get_with_saved_answers(token):
+    assessment, saved = Assessment.objects.with_saved_answers(token)
+    if assessment is None:
+        raise Http404
+    return assessment, saved
 
 
 def _first_unfinished_step(content, answered_pks):
@@ -100,25 +107,23 @@ def start(request):
 
 @never_cache
 def resume(request, token):
-    assessment = _get_assessment(token)
+    assessment, saved = _get_with_saved_answers(token)
     if assessment.is_completed:
         return redirect("assessments:results", token=token)
-    content = questionnaire_content(assessment.version)
-    answered = set(assessment.answers.values_list("item_id", flat=True))
+    content = version_content(assessment.version_id)
     return redirect(
-        "assessments:step", token=token, number=_first_unfinished_step(content, answered) or 1
+        "assessments:step", token=token, number=_first_unfinished_step(content, saved.keys()) or 1
     )
 
 
 @never_cache
 def step(request, token, number):
-    assessment = _get_assessment(token)
+    assessment, saved = _get_with_saved_answers(token)
     if assessment.is_completed:
         return redirect("assessments:results", token=token)
-    content = questionnaire_content(assessment.version)
+    content = version_content(assessment.version_id)
     if not 1 <= number <= len(content.steps):
         raise Http404
-    saved = dict(assessment.answers.values_list("item_id", "value"))
     first_open = _first_unfinished_step(content, saved.keys()) or len(content.steps)
     if number > first_open:
         # Steps are taken in order; a later one opens once the earlier ones are answered.

@@ -4,7 +4,15 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from .models import Category, Expectation, Item, ScoreBand, Track, TrackWeight
+from .models import (
+    Category,
+    Expectation,
+    Item,
+    QuestionnaireVersion,
+    ScoreBand,
+    Track,
+    TrackWeight,
+)
 
 
 @dataclass
@@ -146,6 +154,14 @@ def questionnaire_content(version):
     if not version.is_draft:
         _published_content[version.pk] = content
     return content
+
+
+def version_content(version_id):
+    """questionnaire_content for a version known by its id: no query once it is cached."""
+    cached = _published_content.get(version_id)
+    if cached is not None:
+        return cached
+    return questionnaire_content(QuestionnaireVersion.objects.get(pk=version_id))
 
 
 def _read_content(version):
