@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.conf import settings
-from django.db.models import Avg, Count, Q, Value
+from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, Q, Sum, Value
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -78,24 +78,35 @@ def _band_for(mean, bands):
     return max((b for b in bands if b.min_score <= mean), key=lambda b: b.min_score)
 
 
-def _grouped(model, key, kind, attempts, bands):
-    band_counts = {f"band_{i}": Count("pk", filter=Q(band=b.code)) for i, b in enumerate(bands)}
+def _grouped(model, key, kind, attempts):
     return (
         model.objects.filter(assessment__in=attempts.filter(DONE))
-        .values(key)
-        .annotate(kind=Value(kind), n=Count("pk"), mean=Avg("score"), **band_counts)
-        .values(key, "kind", "n", "mean", *band_counts)
+        .values(key, "band")
+        .annotate(kind=Value(kind), n=Count("pk"), total=Sum("score"))
+        .values_list("kind", key, "band", "n", "total")
         .order_by()
     )
 
 
 def _score_rows(attempts, bands):
-    """Per category and per attendu: n, mean and per-band counts, in one UNION ALL query."""
-    categories = _grouped(CategoryScore, "category_id", "category", attempts, bands)
-    expectations = _grouped(ExpectationScore, "expectation_id", "expectation", attempts, bands)
+    """Per category and per attendu: n, mean and per-band counts, from one UNION ALL query
+    grouped by category or attendu and band (at most 21 × 5 rows, whatever the attempts).
+    Per-band counts written as filtered aggregates cost the ORM more to build than the
+    database to run."""
+    categories = _grouped(CategoryScore, "category_id", "category", attempts)
+    expectations = _grouped(ExpectationScore, "expectation_id", "expectation", attempts)
+    sums = {"category": {}, "expectation": {}}
+    for kind, pk, band, n, total in categories.union(expectations, all=True):
+        sums[kind].setdefault(pk, {})[band] = (n, total)
     rows = {"category": {}, "expectation": {}}
-    for row in categories.union(expectations, all=True):
-        rows[row["kind"]][row["category_id"]] = row
+    for kind, by_pk in sums.items():
+        for pk, by_band in by_pk.items():
+            n = sum(count for count, _total in by_band.values())
+            rows[kind][pk] = {
+                "n": n,
+                "mean": sum(total for _count, total in by_band.values()) / n,
+                **{f"band_{i}": by_band.get(b.code, (0, 0))[0] for i, b in enumerate(bands)},
+            }
     return rows
 
 
@@ -127,19 +138,29 @@ class LiveFigures:
         self.attempts = attempts
 
     def overview(self, content):
-        """Participation, quality flags and the first suggestion per formation: one query."""
-        track_counts = {
-            f"track_{track.pk}": Count("pk", filter=DONE & Q(top_track_id=track.pk))
-            for track in content.tracks
-        }
-        return self.attempts.aggregate(
-            started=Count("pk"),
-            completed=Count("pk", filter=DONE),
-            straight_lining=Count("pk", filter=DONE & Q(flag_straight_lining=True)),
-            too_fast=Count("pk", filter=DONE & Q(flag_too_fast=True)),
-            contradictory=Count("pk", filter=DONE & Q(flag_contradictory=True)),
-            **track_counts,
+        """Participation, quality flags and the first suggestion per formation: one grouped
+        query, summed here. Its groups (finished or not × formation × flags) are bounded by the
+        content, not by the number of attempts; a count per formation and flag written as
+        filtered aggregates took the ORM 6 ms to build, for a query that runs in 0.05 ms."""
+        groups = (
+            self.attempts.annotate(done=ExpressionWrapper(DONE, output_field=BooleanField()))
+            .values_list("done", "top_track_id", *(f"flag_{name}" for name in tallies.FLAGS))
+            .annotate(n=Count("pk"))
+            .order_by()
         )
+        overview = dict.fromkeys(("started", "completed", *tallies.FLAGS), 0)
+        overview.update((f"track_{track.pk}", 0) for track in content.tracks)
+        for done, top_track_id, *flags, n in groups:
+            overview["started"] += n
+            if not done:
+                continue
+            overview["completed"] += n
+            for name, flagged in zip(tallies.FLAGS, flags, strict=True):
+                overview[name] += n if flagged else 0
+            track = f"track_{top_track_id}"
+            if track in overview:
+                overview[track] += n
+        return overview
 
     def score_rows(self, content, bands):
         return _score_rows(self.attempts, bands)
