@@ -262,8 +262,9 @@ def main():
         target = TARGETS_MS.get(name)
         verdict = "" if target is None else ("met" if ms <= target else "MISSED")
         print(f"{name:24} {ms:9.1f} {len(captured[name]):8d} {target or '':>10} {verdict}")
-    for sql, plan in explain(captured["national dashboard"]):
-        print(f"\nEXPLAIN ANALYZE {sql[:300]}{'…' if len(sql) > 300 else ''}\n{plan}")
+    for name in ("national dashboard", "cohort dashboard"):
+        for sql, plan in explain(captured[name]):
+            print(f"\nEXPLAIN ANALYZE ({name}) {sql[:300]}{'…' if len(sql) > 300 else ''}\n{plan}")
     path = save(
         "scale-postgresql",
         {
