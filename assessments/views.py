@@ -57,10 +57,10 @@ def _get_assessment(token, *related):
 
 
 def _get_with_saved_answers(token):
-    assessment, saved = Assessment.objects.with_saved_answers(token)
+    assessment, completed, saved = Assessment.objects.with_saved_answers(token)
     if assessment is None:
         raise Http404
-    return assessment, saved
+    return assessment, completed, saved
 
 
 def _first_unfinished_step(content, answered_pks):
@@ -107,8 +107,8 @@ def start(request):
 
 @never_cache
 def resume(request, token):
-    assessment, saved = _get_with_saved_answers(token)
-    if assessment.is_completed:
+    assessment, completed, saved = _get_with_saved_answers(token)
+    if completed:
         return redirect("assessments:results", token=token)
     content = version_content(assessment.version_id)
     return redirect(
@@ -118,8 +118,8 @@ def resume(request, token):
 
 @never_cache
 def step(request, token, number):
-    assessment, saved = _get_with_saved_answers(token)
-    if assessment.is_completed:
+    assessment, completed, saved = _get_with_saved_answers(token)
+    if completed:
         return redirect("assessments:results", token=token)
     content = version_content(assessment.version_id)
     if not 1 <= number <= len(content.steps):

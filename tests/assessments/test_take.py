@@ -1,6 +1,9 @@
 """Taking the questionnaire: steps, errors, resume, idempotent saves."""
 
+from datetime import timedelta
+
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments.models import Answer, Assessment, CategoryScore, ExpectationScore
 from tests.utils import text
@@ -124,6 +127,19 @@ def test_a_double_clicked_last_step_completes_once(client, version):
     assert first.status_code == second.status_code == 302
     assert second["Location"] == reverse("assessments:results", args=[token])
     assert ExpectationScore.objects.count() == 18
+
+
+def test_the_stored_time_taken_counts_from_the_start_of_the_attempt(client, version):
+    token = start(client)
+    for number in (1, 2, 3):
+        answer_step(client, token, number)
+    started = timezone.now() - timedelta(minutes=12)
+    Assessment.objects.by_token(token).update(started_at=started)
+    answer_step(client, token, 4)
+    stored = Assessment.objects.by_token(token).get()
+    assert stored.is_completed
+    assert 12 * 60 <= stored.result["duration_seconds"] < 13 * 60
+    assert not stored.flag_too_fast
 
 
 def test_a_completed_attempt_goes_to_its_results(client, version):
