@@ -95,18 +95,15 @@ def _score_rows(attempts, bands):
     database to run."""
     categories = _grouped(CategoryScore, "category_id", "category", attempts)
     expectations = _grouped(ExpectationScore, "expectation_id", "expectation", attempts)
-    sums = {"category": {}, "expectation": {}}
+    column = {band.code: f"band_{i}" for i, band in enumerate(bands)}
+    rows, totals = {"category": {}, "expectation": {}}, {}
     for kind, pk, band, n, total in categories.union(expectations, all=True):
-        sums[kind].setdefault(pk, {})[band] = (n, total)
-    rows = {"category": {}, "expectation": {}}
-    for kind, by_pk in sums.items():
-        for pk, by_band in by_pk.items():
-            n = sum(count for count, _total in by_band.values())
-            rows[kind][pk] = {
-                "n": n,
-                "mean": sum(total for _count, total in by_band.values()) / n,
-                **{f"band_{i}": by_band.get(b.code, (0, 0))[0] for i, b in enumerate(bands)},
-            }
+        row = rows[kind].setdefault(pk, dict.fromkeys(["n", *column.values()], 0))
+        row["n"] += n
+        row[column[band]] = n
+        totals[kind, pk] = totals.get((kind, pk), 0) + total
+    for (kind, pk), total in totals.items():
+        rows[kind][pk]["mean"] = total / rows[kind][pk]["n"]
     return rows
 
 
