@@ -10,17 +10,25 @@ LOCALE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 
 
 def po_entries(path):
-    """(msgid, msgid_plural, [msgstr…], fuzzy) for each entry of a .po file."""
-    entries, current, key, fuzzy = [], None, None, False
+    """(msgid, msgid_plural, [msgstr…], fuzzy, context) for each entry of a .po file."""
+    entries, current, key, fuzzy, context = [], None, None, False, None
     for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
         line = raw.strip()
         if line.startswith("#,") and "fuzzy" in line:
             fuzzy = True
+        elif line.startswith("msgctxt "):
+            context = ast.literal_eval(line[8:])
         elif line.startswith("msgid "):
             if current:
                 entries.append(current)
-            current = {"msgid": "", "plural": None, "msgstr": [], "fuzzy": fuzzy}
-            fuzzy, key = False, "msgid"
+            current = {
+                "msgid": "",
+                "plural": None,
+                "msgstr": [],
+                "fuzzy": fuzzy,
+                "context": context,
+            }
+            fuzzy, key, context = False, "msgid", None
             current["msgid"] = ast.literal_eval(line[6:])
         elif line.startswith("msgid_plural "):
             key = "plural"
@@ -49,7 +57,9 @@ def test_the_compiled_catalogue_matches_the_source():
     with open(LOCALE / "django.mo", "rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     for entry in po_entries(LOCALE / "django.po"):
-        if entry["plural"]:
+        if entry["context"]:
+            assert compiled.pgettext(entry["context"], entry["msgid"]) == entry["msgstr"][0]
+        elif entry["plural"]:
             assert compiled.ngettext(entry["msgid"], entry["plural"], 1) == entry["msgstr"][0]
             assert compiled.ngettext(entry["msgid"], entry["plural"], 2) == entry["msgstr"][1]
         else:
