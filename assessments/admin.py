@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from orientation.admin import QuestionnaireVersionAdmin
 from orientation.models import QuestionnaireVersion
 
-from .models import Cohort
+from .models import AdviserAccess, Cohort
 
 
 @admin.register(Cohort)
@@ -39,3 +39,22 @@ class VersionWithQualityAdmin(QuestionnaireVersionAdmin):
 
 admin.site.unregister(QuestionnaireVersion)
 admin.site.register(QuestionnaireVersion, VersionWithQualityAdmin)
+
+
+@admin.register(AdviserAccess)
+class AdviserAccessAdmin(admin.ModelAdmin):
+    """The audit log, read-only: nobody edits or deletes what advisers did (the purge does)."""
+
+    list_display = ["at", "username", "action", "target"]
+    list_filter = ["action", "at"]
+    search_fields = ["username", "target"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

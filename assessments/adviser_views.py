@@ -15,15 +15,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from config import throttle
 from orientation.models import QuestionnaireVersion
 from orientation.outline import questionnaire_content
 
-from . import exports, stats
+from . import audit, exports, stats
 from .accounts import is_adviser
 from .forms import CohortForm, DashboardFilterForm, ShareCodeForm
-from .models import Assessment, Cohort, ShareLookup
+from .models import AdviserAccess, Assessment, Cohort, ShareLookup
 from .quality import version_quality
 from .results import assessment_results
 
@@ -63,11 +65,7 @@ def _dashboard_context(request, cohort=None):
     }
     content = questionnaire_content(version)
     board = stats.dashboard(stats.figures_for(request.user, **scope), content)
-    return (
-        {"form": form, "version": version, "board": board},
-        stats.scoped_assessments(request.user, **scope),
-        content,
-    )
+    return {"form": form, "version": version, "board": board}, scope, content
 
 
 @adviser_required
@@ -130,13 +128,17 @@ def cohort_archive(request, pk):
 @adviser_required
 def cohort_dashboard(request, pk):
     cohort = _get_cohort_for_user(request, pk)
-    context, _attempts, _content = _dashboard_context(request, cohort)
+    context, _scope, _content = _dashboard_context(request, cohort)
+    audit.record(
+        request, AdviserAccess.Action.DASHBOARD, f"{cohort.code} {request.GET.urlencode()}"
+    )
     return render(request, "adviser/cohort.html", {**context, "cohort": cohort})
 
 
 @adviser_required
 def overview(request):
-    context, _attempts, _content = _dashboard_context(request)
+    context, _scope, _content = _dashboard_context(request)
+    audit.record(request, AdviserAccess.Action.DASHBOARD, f"* {request.GET.urlencode()}")
     return render(request, "adviser/overview.html", context)
 
 
@@ -154,25 +156,29 @@ def _labels():
         "code": _("code"),
         "label": _("libellé"),
         "n": _("effectif"),
-        "mean": _("moyenne"),
+        # "moyenne" alone is also a level of affinity ("medium"): the column is the mean.
+        "mean": pgettext("colonne d'export", "moyenne"),
         "category": _("catégorie"),
         "expectation": _("attendu"),
         "track": _("formation suggérée"),
         "flag": _("qualité des réponses"),
-        "week": _("semaine"),
+        "week": _("période"),
         "straight_lining": _("réponses identiques"),
         "too_fast": _("trop rapide"),
         "contradictory": _("réponses contradictoires"),
         "pseudonym": _("pseudonyme"),
         "version": _("version"),
-        "cohort": _("groupe"),
-        "date": _("date"),
+        "month": _("mois"),
         "overall": _("score global"),
     }
 
 
 def _export(request, cohort, kind, back):
-    context, attempts, content = _dashboard_context(request, cohort)
+    """A dashboard's figures as CSV; one row per questionnaire only for administrators, over
+    everything (never a class), with no date finer than the month and no class (exports)."""
+    if kind == "rows" and (cohort is not None or not request.user.is_superuser):
+        raise PermissionDenied
+    context, scope, content = _dashboard_context(request, cohort)
     board = context["board"]
     if board.suppressed:
         messages.error(
@@ -185,19 +191,22 @@ def _export(request, cohort, kind, back):
         )
         return redirect(back)
     stem = cohort.code if cohort else "ensemble"
+    audit.record(request, AdviserAccess.Action.EXPORT, f"{stem} {kind} {request.GET.urlencode()}")
     if kind == "aggregates":
         return exports.stream_csv(
             f"reperes-{stem}-agregats.csv", exports.dashboard_rows(board, _labels())
         )
+    attempts = stats.scoped_assessments(request.user, **scope)
     return exports.stream_csv(
         f"reperes-{stem}-reponses.csv", exports.attempt_rows(attempts, content, _labels())
     )
 
 
 @adviser_required
-def cohort_export(request, pk, kind):
+def cohort_export(request, pk):
     cohort = _get_cohort_for_user(request, pk)
-    return _export(request, cohort, kind, reverse("assessments:cohort", args=[cohort.pk]))
+    url = reverse("assessments:cohort", args=[cohort.pk])
+    return _export(request, cohort, "aggregates", url)
 
 
 @adviser_required
@@ -214,7 +223,9 @@ def shared_results(request):
     failures = ShareLookup.objects.filter(
         adviser=request.user, at__gte=since, succeeded=False
     ).count()
-    if failures >= LOOKUP_FAILURES_ALLOWED:
+    who = throttle.who_for(request)
+    if failures >= LOOKUP_FAILURES_ALLOWED or throttle.blocked("share-code", who):
+        # Per account (ShareLookup), and per address and for the site (several accounts).
         form.add_error(None, _("Trop de codes incorrects : réessayez dans 15 minutes."))
         return render(request, "adviser/shared_lookup.html", {"form": form}, status=429)
     assessment = None
@@ -226,7 +237,10 @@ def shared_results(request):
             .first()
         )
     ShareLookup.objects.create(adviser=request.user, succeeded=assessment is not None)
+    if assessment is not None:
+        audit.record(request, AdviserAccess.Action.SHARED_RESULT, exports.pseudonym(assessment.pk))
     if assessment is None:
+        throttle.record("share-code", who)
         # Unknown, revoked or malformed: the same answer, so codes cannot be probed.
         form.add_error(None, _("Aucun résultat partagé ne correspond à ce code."))
         return render(request, "adviser/shared_lookup.html", {"form": form}, status=404)
@@ -237,6 +251,7 @@ def shared_results(request):
 @user_passes_test(lambda user: user.is_active and user.is_staff)
 def item_quality(request, version_pk):
     version = get_object_or_404(QuestionnaireVersion, pk=version_pk)
+    audit.record(request, AdviserAccess.Action.ITEM_QUALITY, version.code)
     report = version_quality(version)
     sections = [
         (_("Par catégorie"), report["categories"]),

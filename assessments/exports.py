@@ -1,22 +1,30 @@
 """CSV exports, streamed row by row so memory stays flat whatever the number of attempts.
 
 They open as they are in a French spreadsheet: UTF-8 with a byte-order mark, `;` between
-cells. A cell that starts with = + - @, a tab, a carriage return or NUL is prefixed with an
-apostrophe, so a spreadsheet shows it as text instead of running it as a formula.
+cells. A cell that starts with = + - @ (or their full-width forms), whitespace or NUL is
+prefixed with an apostrophe, so a spreadsheet shows it as text instead of running it as a
+formula.
 """
 
 import csv
 import hashlib
 import hmac
+from datetime import datetime, time, timedelta
 from itertools import islice
 
 from django.conf import settings
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 from django.http import StreamingHttpResponse
+from django.utils import timezone
 
 from .models import Answer
 
 BOM = "\ufeff"
-DANGEROUS_FIRST = frozenset("=+-@\t\r\0")
+# What a spreadsheet may read as the start of a formula: the ASCII signs, their full-width
+# forms (LibreOffice and Excel normalise them), whitespace and control characters (a cell
+# starting with a space or a newline is trimmed, then read), and NUL.
+DANGEROUS_FIRST = frozenset("=+-@\t\r\n\0 \u3000＝＋－＠\x0b\x0c")
 CHUNK = 1000
 
 
@@ -49,6 +57,12 @@ def stream_csv(filename, rows):
     return response
 
 
+def _next_month(start):
+    """Midnight on the first of the month after `start` (an aware first-of-month)."""
+    first = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return timezone.make_aware(datetime.combine(first.date(), time.min), start.tzinfo)
+
+
 def pseudonym(pk):
     """Stable per attempt, not reversible without the secret key, not the database id."""
     digest = hmac.new(settings.SECRET_KEY.encode(), f"attempt:{pk}".encode(), hashlib.sha256)
@@ -70,19 +84,40 @@ def dashboard_rows(board, labels):
     for track, n, share in board.tracks:
         yield [labels["track"], track.code, track.name, n, "", share]
     for name, share in board.flags.items():
-        yield [labels["flag"], name, labels[name], board.completed, "", share]
-    for week, n, mean in board.weeks:
-        yield [labels["week"], week.isoformat(), "", n, "" if mean is None else mean]
+        yield [labels["flag"], name, labels[name], board.counted, "", share]
+    for first, last, n, mean in board.weeks:
+        period = f"{first.isoformat()}/{last.isoformat()}"
+        yield [labels["week"], period, "", n, "" if mean is None else mean]
 
 
-def attempt_rows(attempts, content, labels):
-    """One row per completed attempt: answers, scores and first suggestion; no identity."""
+def attempt_rows(attempts, content, labels, *, min_group_size=None):
+    """One row per completed attempt: answers, scores and first suggestion; no identity.
+
+    Only administrators get it, over every class (adviser_views). What could tie a row to a
+    student outside the answers — the class, the day — is left out: a row carries its version
+    and the month it was started, and a (version, month) with fewer than MIN_GROUP_SIZE rows is
+    left out whole (k-anonymity on what remains; the answers themselves are each student's own
+    and are not generalised)."""
+    k = settings.MIN_GROUP_SIZE if min_group_size is None else min_group_size
+    completed = attempts.completed()
+    months = (
+        completed.annotate(month=TruncMonth("started_at"))
+        .values_list("version_id", "month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    small = Q(pk__in=[])
+    for version_id, month, n in months:
+        if n < k:
+            small |= Q(
+                version_id=version_id, started_at__gte=month, started_at__lt=_next_month(month)
+            )
     items = content.items
     item_codes = {item.pk: item.code for item in items}
     expectation_codes = [e.code for e in content.expectations]
     category_codes = [step.code for step in content.steps if step.kind == "expectations"]
     yield (
-        [labels["pseudonym"], labels["version"], labels["cohort"], labels["date"]]
+        [labels["pseudonym"], labels["version"], labels["month"]]
         + [item.code for item in items]
         + expectation_codes
         + category_codes
@@ -92,13 +127,12 @@ def attempt_rows(attempts, content, labels):
     # Only the scores are read out of the stored result: the database extracts them, so
     # Python decodes a fraction of each row's JSON.
     rows = (
-        attempts.completed()
+        completed.exclude(small)
         .order_by("pk")
         .values_list(
             "pk",
             "version__code",
-            "cohort__code",
-            "completed_at",
+            "started_at",
             "result__expectations",
             "result__categories",
             "result__overall",
@@ -112,10 +146,10 @@ def attempt_rows(attempts, content, labels):
             assessment_id__in=[row[0] for row in chunk]
         ).values_list("assessment_id", "item_id", "value"):
             answers.setdefault(attempt, {})[item_codes.get(item)] = value
-        for pk, version, cohort, completed_at, by_expectation, by_category, overall, track in chunk:
+        for pk, version, started_at, by_expectation, by_category, overall, track in chunk:
             given = answers.get(pk, {})
             yield (
-                [pseudonym(pk), version, cohort or "", completed_at.date().isoformat()]
+                [pseudonym(pk), version, timezone.localtime(started_at).strftime("%Y-%m")]
                 + [given.get(item.code, "") for item in items]
                 + [by_expectation[code]["score"] for code in expectation_codes]
                 + [by_category[code]["score"] for code in category_codes]

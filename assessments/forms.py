@@ -17,10 +17,24 @@ class StartForm(forms.Form):
         max_length=20,
     )
 
+    def __init__(self, *args, staff=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.staff = staff
+
     def clean_class_code(self):
         code = normalise_code(self.cleaned_data["class_code"])
         if not code:
             return None
+        if self.staff:
+            # An adviser trying the questionnaire must not add made-up answers to a class.
+            raise forms.ValidationError(
+                _(
+                    "Vous êtes connecté(e) à l'espace conseiller : un questionnaire commencé "
+                    "ici ne peut pas rejoindre une classe. Commencez sans code, ou "
+                    "déconnectez-vous."
+                ),
+                code="staff",
+            )
         cohort = Cohort.objects.active().filter(code=code).first()
         if cohort is None:
             raise forms.ValidationError(

@@ -337,3 +337,36 @@ class DailyTally(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.code}: {self.n}"
+
+
+class AdviserAccess(models.Model):
+    """Who read what: dashboards opened, exports, shared results opened (QUALITY.md S8).
+
+    Administrators read it in the admin; the purge keeps it AUDIT_RETENTION_DAYS. It names the
+    adviser, never a student: a shared result is recorded by its attempt's pseudonym."""
+
+    class Action(models.TextChoices):
+        DASHBOARD = "dashboard", _("tableau de bord ouvert")
+        EXPORT = "export", _("export CSV")
+        SHARED_RESULT = "shared_result", _("résultat partagé ouvert")
+        ITEM_QUALITY = "item_quality", _("rapport de qualité ouvert")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("compte"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    username = models.CharField(_("identifiant"), max_length=150)
+    at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    target = models.CharField(_("objet"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("accès d'un conseiller")
+        verbose_name_plural = _("journal des accès des conseillers")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.target}"

@@ -6,6 +6,7 @@ same transaction, pinned to the attempt's version.
 """
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from orientation.models import QuestionnaireVersion
@@ -21,7 +22,13 @@ class ShareCodeUnavailable(Exception):
 
 @transaction.atomic
 def start_assessment(*, cohort=None, previous=None, now=None):
-    """A new attempt on the current version; returns (assessment, private token)."""
+    """A new attempt on the current version; returns (assessment, private token).
+
+    A retake locks the attempt it follows: when that attempt is being deleted at the same
+    moment, one of the two waits, and a retake of a deleted attempt raises DoesNotExist
+    instead of pointing at a row that is gone."""
+    if previous is not None and not _lock(previous.pk):
+        raise Assessment.DoesNotExist
     token = Assessment.new_token()
     now = now or timezone.now()
     assessment = Assessment.objects.create(
@@ -176,31 +183,69 @@ def _store_result(assessment, content, result, now):
     )
 
 
+def _lock(*pks):
+    """Locks these attempts' rows until the transaction ends (PostgreSQL; SQLite's IMMEDIATE
+    transactions already hold the single write lock); returns the ids that still exist."""
+    return set(
+        Assessment.objects.select_for_update().filter(pk__in=pks).values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
 def share_assessment(assessment, *, now=None):
-    """Give a completed attempt a short share code (a new one each time it is re-shared)."""
+    """The completed attempt's share code: the one it has, or a new one. A double click or two
+    tabs therefore show the same, working code; after a revocation the next share makes a new
+    one. Raises DoesNotExist when the attempt was deleted meanwhile."""
+    current = (
+        Assessment.objects.select_for_update()
+        .filter(pk=assessment.pk, completed_at__isnull=False)
+        .values("share_code")
+        .first()
+    )
+    if current is None:
+        raise Assessment.DoesNotExist
+    if current["share_code"]:
+        return current["share_code"]
     for _attempt in range(10):
         code = new_code(8)
         if not Assessment.objects.filter(share_code=code).exists():
             break
     else:  # pragma: no cover - 31^8 codes make this practically impossible
         raise ShareCodeUnavailable
-    assessment.share_code = code
-    assessment.shared_at = now or timezone.now()
-    assessment.save(update_fields=["share_code", "shared_at"])
+    Assessment.objects.filter(pk=assessment.pk).update(
+        share_code=code, shared_at=now or timezone.now()
+    )
     return code
 
 
 def revoke_share(assessment):
-    assessment.share_code = None
-    assessment.shared_at = None
-    assessment.save(update_fields=["share_code", "shared_at"])
+    """Raises DoesNotExist when the attempt was deleted meanwhile."""
+    if not Assessment.objects.filter(pk=assessment.pk).update(share_code=None, shared_at=None):
+        raise Assessment.DoesNotExist
+
+
+def attempt_chain(assessment_id):
+    """Every attempt linked to this one by retakes, before and after it (one query a link)."""
+    chain, frontier = set(), {assessment_id}
+    while frontier:
+        chain |= frontier
+        linked = Assessment.objects.filter(
+            Q(pk__in=frontier) | Q(previous__in=frontier)
+        ).values_list("pk", "previous_id")
+        frontier = {pk for row in linked for pk in row if pk is not None} - chain
+    return chain
 
 
 @transaction.atomic
 def delete_assessment(assessment):
-    """Really delete an attempt: answers, scores and share code go with it."""
-    # Retakes keep existing; they just lose the link to what they are compared with.
-    Assessment.objects.filter(previous=assessment).update(previous=None)
-    tallies.apply(tallies.of_attempts(Assessment.objects.filter(pk=assessment.pk)), sign=-1)
-    assessment.delete()
+    """Really delete a student's attempts: this one and every attempt of the same chain of
+    retakes (earlier and later), with their answers, scores and share codes, and their part of
+    the national counts, in one transaction. Returns how many attempts were deleted (0 when
+    another request deleted them first)."""
+    if not _lock(assessment.pk):
+        return 0
+    chain = _lock(*attempt_chain(assessment.pk))
+    doomed = Assessment.objects.filter(pk__in=chain)
+    tallies.apply(tallies.of_attempts(doomed), sign=-1)
+    deleted, _by_model = doomed.delete()
+    return len(chain)

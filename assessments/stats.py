@@ -7,9 +7,19 @@ attempt reads the daily tallies instead (TalliedFigures), whose cost does not gr
 number of attempts at all. Both give the same figures (tested). Nothing is computed
 over fewer completed attempts than settings.MIN_GROUP_SIZE: below it, the dashboard says so and
 shows only how many started and finished.
+
+A class's figures cannot be picked apart (BlockFigures). They are sums of blocks: runs of whole
+weeks of one class and one version, each holding at least MIN_GROUP_SIZE completed
+questionnaires (a short last run joins the block before it; a class with fewer in a version
+has no block yet, and its questionnaires wait, counted but not shown). A date filter takes
+every block it touches, whole. Any two figures a filter can publish are therefore unions of
+whole blocks, and their difference too: it never covers fewer than MIN_GROUP_SIZE students.
+An adviser's view of all their classes is the union of each class's blocks.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
 from django.conf import settings
@@ -23,6 +33,9 @@ from .results import band_tones, bar_chart, stacked_chart
 
 DONE = Q(completed_at__isnull=False)
 WEAKEST_COUNT = 3
+
+
+WEEK, DAY = timedelta(days=7), timedelta(days=1)
 
 
 def scoped_assessments(user, *, cohort=None, version=None, date_from=None, date_to=None):
@@ -58,6 +71,8 @@ class Dashboard:
     completed: int
     min_group_size: int
     suppressed: bool
+    counted: int = 0  # completed questionnaires inside published blocks (all, nationally)
+    period: tuple | None = None  # (first, last) day the published blocks cover, when filtered
     categories: list = field(default_factory=list)
     expectations: list = field(default_factory=list)
     weakest: list = field(default_factory=list)
@@ -72,6 +87,11 @@ class Dashboard:
     @property
     def completion_rate(self):
         return round(100 * self.completed / self.started) if self.started else 0
+
+    @property
+    def held_back(self):
+        """Completed questionnaires not yet in any block (too few in their class)."""
+        return self.completed - self.counted
 
 
 def _band_for(mean, bands):
@@ -162,8 +182,12 @@ class LiveFigures:
     def score_rows(self, content, bands):
         return _score_rows(self.attempts, bands)
 
+    def period(self):
+        return None
+
     def weeks(self):
-        """(week, completed, mean overall score) by the week attempts were started: one query."""
+        """(first day, last day, completed, mean overall score) per week the attempts were
+        started: one query."""
         rows = (
             self.attempts.filter(DONE)
             .annotate(week=TruncWeek("started_at"))
@@ -171,7 +195,181 @@ class LiveFigures:
             .annotate(n=Count("pk"), mean=Avg("overall_score"))
             .order_by("week")
         )
-        return [(timezone.localdate(row["week"]), row["n"], row["mean"]) for row in rows]
+        return [
+            (
+                timezone.localdate(row["week"]),
+                timezone.localdate(row["week"]) + WEEK - DAY,
+                row["n"],
+                row["mean"],
+            )
+            for row in rows
+        ]
+
+
+@dataclass(frozen=True)
+class Block:
+    """Whole weeks of one class and one version with at least MIN_GROUP_SIZE completed."""
+
+    cohort_id: int | None
+    version_id: int
+    first_week: date  # Monday of its first week
+    last_week: date  # Monday of its last week
+    completed: int
+    total: int  # sum of the overall scores
+    opens: bool  # first block of its class and version: covers everything before it
+    closes: bool  # last one: covers everything after it
+
+    @property
+    def last_day(self):
+        return self.last_week + WEEK - DAY
+
+    def touches(self, date_from, date_to):
+        return (date_from is None or self.last_day >= date_from) and (
+            date_to is None or self.first_week <= date_to
+        )
+
+    def as_q(self):
+        q = Q(version_id=self.version_id)
+        q &= Q(cohort_id=self.cohort_id) if self.cohort_id is not None else Q(cohort__isnull=True)
+        if not self.opens:
+            q &= Q(started_at__gte=_midnight(self.first_week))
+        if not self.closes:
+            q &= Q(started_at__lt=_midnight(self.last_week + WEEK))
+        return q
+
+
+def _midnight(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def build_blocks(weekly, min_size):
+    """Blocks from completed counts per (cohort, version) and week: {(cohort, version):
+    [(monday, completed, total of overall scores)] in week order}. Greedy in week order; a
+    short last run joins the block before it; a class and version with fewer than `min_size`
+    in all has no block."""
+    blocks = []
+    for (cohort_id, version_id), weeks in weekly.items():
+        runs, current = [], None
+        for monday, n, total in weeks:
+            if current is None:
+                current = [monday, monday, 0, 0]
+            current[1], current[2], current[3] = monday, current[2] + n, current[3] + total
+            if current[2] >= min_size:
+                runs.append(current)
+                current = None
+        if current is not None and runs:
+            last = runs[-1]
+            last[1], last[2], last[3] = current[1], last[2] + current[2], last[3] + current[3]
+        for i, (first, last, n, total) in enumerate(runs):
+            blocks.append(
+                Block(cohort_id, version_id, first, last, n, total, i == 0, i == len(runs) - 1)
+            )
+    return blocks
+
+
+class BlockFigures:
+    """A class's figures (or an adviser's classes'), built from whole blocks only.
+
+    One grouped query (class × version × week × finished × first formation × flags: bounded by
+    the weeks and the content, not by the number of attempts) gives the blocks, the
+    participation, the flags, the formations and the trend; the score distributions are read
+    from the attempts of the published blocks."""
+
+    def __init__(self, attempts, *, date_from=None, date_to=None, min_size):
+        self.scope, self.date_from, self.date_to = attempts, date_from, date_to
+        self.min_size = min_size
+
+    @cached_property
+    def groups(self):
+        return list(
+            self.scope.annotate(
+                done=ExpressionWrapper(DONE, output_field=BooleanField()),
+                week=TruncWeek("started_at"),
+            )
+            .values_list(
+                "cohort_id",
+                "version_id",
+                "week",
+                "done",
+                "top_track_id",
+                *(f"flag_{name}" for name in tallies.FLAGS),
+            )
+            .annotate(n=Count("pk"), total=Sum("overall_score"))
+            .order_by()
+        )
+
+    @cached_property
+    def blocks(self):
+        weekly = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+        for cohort_id, version_id, week, done, _track, *_flags, n, total in self.groups:
+            if done:
+                entry = weekly[cohort_id, version_id][timezone.localdate(week)]
+                entry[0] += n
+                entry[1] += total or 0
+        ordered = {
+            key: [(monday, n, total) for monday, (n, total) in sorted(weeks.items())]
+            for key, weeks in weekly.items()
+        }
+        every = build_blocks(ordered, self.min_size)
+        return [block for block in every if block.touches(self.date_from, self.date_to)]
+
+    def _block_of(self, cohort_id, version_id, monday):
+        for block in self.blocks:
+            if (block.cohort_id, block.version_id) != (cohort_id, version_id):
+                continue
+            after_start = block.opens or monday >= block.first_week
+            before_end = block.closes or monday <= block.last_week
+            if after_start and before_end:
+                return block
+        return None
+
+    def overview(self, content):
+        overview = dict.fromkeys(("started", "completed", "counted", *tallies.FLAGS), 0)
+        overview.update((f"track_{track.pk}", 0) for track in content.tracks)
+        for cohort_id, version_id, week, done, track_id, *flags, n, _total in self.groups:
+            monday = timezone.localdate(week)
+            block = self._block_of(cohort_id, version_id, monday)
+            in_dates = (self.date_from is None or monday + WEEK - DAY >= self.date_from) and (
+                self.date_to is None or monday <= self.date_to
+            )
+            if in_dates or block is not None:
+                # Participation counts whole weeks, and the whole of every block shown.
+                overview["started"] += n
+                overview["completed"] += n if done else 0
+            if not done or block is None:
+                continue
+            overview["counted"] += n
+            for name, flagged in zip(tallies.FLAGS, flags, strict=True):
+                overview[name] += n if flagged else 0
+            if f"track_{track_id}" in overview:
+                overview[f"track_{track_id}"] += n
+        return overview
+
+    def published(self):
+        query = Q(pk__in=[])
+        for block in self.blocks:
+            query |= block.as_q()
+        return self.scope.filter(query)
+
+    def score_rows(self, content, bands):
+        return _score_rows(self.published(), bands)
+
+    def weeks(self):
+        """The trend per block: (first day, last day, completed, mean overall score)."""
+        spans = defaultdict(lambda: [0, 0])
+        for block in self.blocks:
+            entry = spans[block.first_week, block.last_day]
+            entry[0] += block.completed
+            entry[1] += block.total
+        return [(first, last, n, total / n) for (first, last), (n, total) in sorted(spans.items())]
+
+    def period(self):
+        if not self.blocks or (self.date_from is None and self.date_to is None):
+            return None
+        return (
+            min(block.first_week for block in self.blocks),
+            max(block.last_day for block in self.blocks),
+        )
 
 
 class TalliedFigures:
@@ -180,6 +378,9 @@ class TalliedFigures:
 
     def __init__(self, version, *, date_from=None, date_to=None):
         self.version, self.date_from, self.date_to = version, date_from, date_to
+
+    def period(self):
+        return None
 
     @cached_property
     def totals(self):
@@ -218,7 +419,7 @@ class TalliedFigures:
 
     def weeks(self):
         return [
-            (week, n, total / n)
+            (week, week + WEEK - DAY, n, total / n)
             for week, n, total in tallies.weeks(
                 self.version, date_from=self.date_from, date_to=self.date_to
             )
@@ -230,10 +431,11 @@ def figures_for(user, *, cohort=None, version=None, date_from=None, date_to=None
     tallies; a class or an adviser's classes are read from their attempts."""
     if cohort is None and user.is_superuser and version is not None:
         return TalliedFigures(version, date_from=date_from, date_to=date_to)
-    return LiveFigures(
-        scoped_assessments(
-            user, cohort=cohort, version=version, date_from=date_from, date_to=date_to
-        )
+    return BlockFigures(
+        scoped_assessments(user, cohort=cohort, version=version),
+        date_from=date_from,
+        date_to=date_to,
+        min_size=settings.MIN_GROUP_SIZE,
     )
 
 
@@ -241,18 +443,21 @@ def dashboard(figures, content):
     """All figures of a dashboard (one version's content gives the labels)."""
     min_size = settings.MIN_GROUP_SIZE
     overview = figures.overview(content)
+    counted = overview.get("counted", overview["completed"])
     board = Dashboard(
         started=overview["started"],
         completed=overview["completed"],
         min_group_size=min_size,
-        suppressed=overview["completed"] < min_size,
+        suppressed=counted < min_size,
+        counted=counted,
+        period=figures.period(),
     )
     if board.suppressed:
         return board
 
     bands = list(content.bands)  # highest first
     board.flags = {
-        name: round(100 * overview[name] / board.completed)
+        name: round(100 * overview[name] / counted)
         for name in ("straight_lining", "too_fast", "contradictory")
     }
     scores = figures.score_rows(content, bands)
@@ -265,14 +470,15 @@ def dashboard(figures, content):
         {e.pk: (e.code, e.label, e.advice) for e in content.expectations},
     )
     board.weakest = sorted(board.expectations, key=lambda d: d.mean)[:WEAKEST_COUNT]
-    counted = ((track, overview[f"track_{track.pk}"]) for track in content.tracks)
+    per_track = ((track, overview[f"track_{track.pk}"]) for track in content.tracks)
     board.tracks = sorted(
-        ((track, n, round(100 * n / board.completed)) for track, n in counted if n),
+        ((track, n, round(100 * n / board.counted)) for track, n in per_track if n),
         key=lambda row: -row[1],
     )
-    # A week with too few respondents shows its count only, like a small group.
+    # A period with too few respondents shows its count only, like a small group.
     board.weeks = [
-        (week, n, round(mean) if n >= min_size else None) for week, n, mean in figures.weeks()
+        (first, last, n, round(mean) if n >= min_size else None)
+        for first, last, n, mean in figures.weeks()
     ]
     board.category_chart = bar_chart(
         [(d.label, round(d.mean), d.band) for d in board.categories], bands

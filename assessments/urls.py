@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from . import adviser_views as adviser
+from . import two_factor_views as two_factor
 from . import views
 
 
@@ -51,15 +52,14 @@ urlpatterns = [
     path(
         "conseiller/groupes/<int:pk>/agregats.csv",
         adviser.cohort_export,
-        {"kind": "aggregates"},
         name="cohort-export-aggregates",
-    ),
-    path(
-        "conseiller/groupes/<int:pk>/reponses.csv",
-        adviser.cohort_export,
-        {"kind": "rows"},
-        name="cohort-export-rows",
     ),
     path("conseiller/resultats-partages/", adviser.shared_results, name="shared-results"),
     path("conseiller/qualite/<int:version_pk>/", adviser.item_quality, name="item-quality"),
+    # Account security: the second factor (assessments/two_factor.py)
+    path("conseiller/securite/", two_factor.security, name="two-factor"),
+    path("conseiller/securite/configurer/", two_factor.setup, name="two-factor-setup"),
+    path("conseiller/securite/verifier/", two_factor.verify, name="two-factor-verify"),
+    path("conseiller/securite/desactiver/", two_factor.disable, name="two-factor-disable"),
+    path("conseiller/securite/codes-de-secours/", two_factor.recovery, name="two-factor-recovery"),
 ]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from config import throttle
 from orientation.models import SCALE
 from orientation.outline import version_content
 
@@ -77,8 +78,13 @@ def _private_link(request, token):
 def home(request, code=None):
     form, status, cohort = StartForm(), 200, None
     if code is not None:
+        who = throttle.who_for(request)
+        wait = throttle.blocked("class-code", who)
+        if wait:
+            return _too_many_codes(request, wait)
         cohort = Cohort.objects.active().filter(code=normalise_code(code)).first()
         if cohort is None:
+            throttle.record("class-code", who)
             messages.error(
                 request,
                 _(
@@ -89,20 +95,42 @@ def home(request, code=None):
             status = 404
         else:
             form = StartForm(initial={"class_code": cohort.code})
-    return render(request, "assessments/home.html", {"form": form, "cohort": cohort}, status=status)
+    response = render(
+        request, "assessments/home.html", {"form": form, "cohort": cohort}, status=status
+    )
+    return throttle.remember_client(request, response)
+
+
+def _too_many_codes(request, wait):
+    message = _("Trop de codes de classe incorrects depuis cet appareil ou ce réseau.")
+    return throttle.too_many(request, message, wait)
 
 
 @require_POST
 def start(request):
-    form = StartForm(request.POST)
+    """Starts an attempt. Creation is rate-limited per browser, per address and for the site,
+    so that nobody fills a class with made-up questionnaires in a hurry (QUALITY.md, privacy);
+    a wrong class code counts towards the code-probing limit."""
+    who = throttle.who_for(request)
+    wait = throttle.blocked("start", who) or throttle.blocked("class-code", who)
+    if wait:
+        message = _(
+            "Beaucoup de questionnaires ont déjà été commencés depuis cet appareil ou ce réseau."
+        )
+        return throttle.too_many(request, message, wait)
+    form = StartForm(request.POST, staff=request.user.is_authenticated)
     if "without_code" in request.POST:
         form = StartForm({})
     if not form.is_valid():
-        return render(
+        if form.has_error("class_code", "unknown_code"):
+            throttle.record("class-code", who)
+        response = render(
             request, "assessments/home.html", {"form": form, "offer_without_code": True}, status=400
         )
+        return throttle.remember_client(request, response)
+    throttle.record("start", who)
     assessment, token = services.start_assessment(cohort=form.cleaned_data["class_code"])
-    return redirect("assessments:step", token=token, number=1)
+    return throttle.remember_client(request, redirect("assessments:step", token=token, number=1))
 
 
 @never_cache
@@ -184,7 +212,10 @@ def share(request, token):
     assessment = _get_assessment(token)
     if not assessment.is_completed:
         return redirect("assessments:resume", token=token)
-    code = services.share_assessment(assessment)
+    try:
+        code = services.share_assessment(assessment)
+    except Assessment.DoesNotExist:
+        raise Http404 from None
     messages.success(
         request,
         _(
@@ -199,7 +230,10 @@ def share(request, token):
 @require_POST
 def revoke(request, token):
     assessment = _get_assessment(token)
-    services.revoke_share(assessment)
+    try:
+        services.revoke_share(assessment)
+    except Assessment.DoesNotExist:
+        raise Http404 from None
     messages.success(request, _("Le partage est désactivé : le code ne fonctionne plus."))
     return redirect(reverse("assessments:results", args=[token]) + "#partage")
 
@@ -208,12 +242,24 @@ def revoke(request, token):
 def delete(request, token):
     assessment = _get_assessment(token)
     if request.method == "POST":
-        services.delete_assessment(assessment)
-        messages.success(
-            request, _("Tes réponses et tes résultats ont été supprimés définitivement.")
-        )
+        deleted = services.delete_assessment(assessment)
+        if not deleted:
+            raise Http404
+        if deleted > 1:
+            message = _(
+                "Tes réponses et tes résultats ont été supprimés définitivement, avec ceux de "
+                "tes autres passations et tes codes de partage."
+            )
+        else:
+            message = _("Tes réponses et tes résultats ont été supprimés définitivement.")
+        messages.success(request, message)
         return redirect("home")
-    return render(request, "assessments/delete.html", {"assessment": assessment, "token": token})
+    context = {
+        "assessment": assessment,
+        "token": token,
+        "attempts": len(services.attempt_chain(assessment.pk)),
+    }
+    return render(request, "assessments/delete.html", context)
 
 
 @require_POST
@@ -221,5 +267,8 @@ def retake(request, token):
     previous = _get_assessment(token)
     if not previous.is_completed:
         return redirect("assessments:resume", token=token)
-    _assessment, new_token = services.start_assessment(previous=previous)
+    try:
+        _assessment, new_token = services.start_assessment(previous=previous)
+    except Assessment.DoesNotExist:
+        raise Http404 from None
     return redirect("assessments:step", token=new_token, number=1)

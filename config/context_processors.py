@@ -8,4 +8,5 @@ def site(request):
         "contact_email": settings.SITE_CONTACT_EMAIL,
         "retention_days": settings.RETENTION_DAYS,
         "min_group_size": settings.MIN_GROUP_SIZE,
+        "password_reset_enabled": settings.PASSWORD_RESET_ENABLED,
     }

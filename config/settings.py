@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "orientation",
     "assessments",
@@ -80,15 +83,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that can answer early, so that every page carries the headers.
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Malformed bodies get the project's 400 page before the CSRF check reads them.
+    "config.middleware.RequestGuardMiddleware",
+    "config.middleware.DatabaseBusyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "assessments.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "config.middleware.StaffPagesMiddleware",
     # Last, as django-axes asks, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -157,15 +166,21 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "assessments:adviser-home"
 LOGOUT_REDIRECT_URL = "home"
-# Adviser accounts are locked after 5 failures for 15 minutes (QUALITY.md S4).
+# Five failures lock the pair (account, client address) for 15 minutes (QUALITY.md S4, S8):
+# a stranger elsewhere cannot lock a teacher out at school, and failures during the lock do
+# not restart it. Logins are also rate-limited per address and for the site (config/throttle).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# axes.W006 asks to lock by IP address too. A whole school reaches us from one address, so an
-# IP lock would shut out every adviser of the lycée after five typos: we lock the account.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_CLIENT_IP_CALLABLE = "config.throttle.client_address"
+# Staff sessions last a working day at most, and end after an idle hour.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 10 * 3600, minimum=60)
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 3600, minimum=60)
+# Password-reset links work once (they hold the password hash) and for an hour.
+PASSWORD_RESET_TIMEOUT = 3600
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -203,7 +218,12 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+# Forwarded headers are trusted only behind a proxy that sets them (DJANGO_BEHIND_PROXY=1):
+# otherwise any client could claim HTTPS or another address. PROXY_COUNT proxies append to
+# X-Forwarded-For; the client is the address the outermost one saw.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 1, minimum=1)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
@@ -215,9 +235,11 @@ LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
-# The questionnaire posts at most a few dozen fields; anything far larger is not ours.
+# The questionnaire posts at most a few dozen fields; anything far larger is not ours. The
+# request guard refuses a body over this size before reading it (the proxy too: deploy/).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -230,26 +252,83 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-EMAIL_BACKEND = os.environ.get(
-    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-)
+# Password-reset e-mails. In development they are printed on the console. In production a
+# reset link printed to the server's output is an admin account for whoever reads it: without
+# DJANGO_EMAIL_BACKEND, password reset is switched off and its page says whom to ask.
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "")
+if not EMAIL_BACKEND and DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+if "console" in EMAIL_BACKEND and not DEBUG:
+    raise ImproperlyConfigured(
+        "DJANGO_EMAIL_BACKEND cannot be the console backend in production: reset links would "
+        "be written to the server's log. Configure SMTP (EMAIL_HOST…) or leave it empty to "
+        "switch password reset off."
+    )
+PASSWORD_RESET_ENABLED = bool(EMAIL_BACKEND)
+if not EMAIL_BACKEND:
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "reperes@localhost")
 
+# Every log line passes through config/redaction.py: no private link, reset link or share code
+# is ever written. gunicorn's own logs use the same filter (deploy/gunicorn.conf.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "config.redaction.RedactSecrets"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # Replace Django's defaults, whose handlers do not redact.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
+
+# --- Cache and rate limits --------------------------------------------------------------------
+# Shared by every app instance: the database by default, Redis when REDIS_URL is set.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "reperes_cache",
+            "OPTIONS": {"MAX_ENTRIES": 200_000, "CULL_FREQUENCY": 4},
+        }
+    }
+# Multiplies every rate limit (config/throttle.py); benchmarks raise it.
+THROTTLE_SCALE = env_int("THROTTLE_SCALE", 1, minimum=1)
 
 # --- Product settings -------------------------------------------------------------------------
 # No aggregate is shown over fewer respondents than this (INSEE: no cell under 11 people).
 MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 10, minimum=1)
 # Completed attempts are purged after this many days (QUALITY.md, privacy).
 RETENTION_DAYS = env_int("RETENTION_DAYS", 365, minimum=1)
+# The audit log of adviser access is kept this many days (then purged).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=1)
 # Who publishes this deployment, shown on the legal and privacy pages.
 SITE_PUBLISHER = os.environ.get("SITE_PUBLISHER", "")
 SITE_CONTACT_EMAIL = os.environ.get("SITE_CONTACT_EMAIL", "")
 # Benchmarks only: mounts /bench/floor/, the step page rendered from constant data (no
 # database, no session), to compare the real step with the framework's floor.
 BENCHMARK_FLOOR = env_bool("REPERES_BENCH_FLOOR", False)
+
+# --- Two-factor authentication ----------------------------------------------------------------
+# TOTP (an authenticator app) with single-use recovery codes, through django-otp. A password
+# alone opens the admin to anyone who phished or guessed it: administrators must enrol before
+# /admin/ or /conseiller/ opens (0 turns this off, e.g. on a local copy); advisers may enrol.
+OTP_TOTP_ISSUER = "Repères"
+# The admin lists devices (to remove a lost phone's) but never shows their secret keys or
+# recovery codes: whoever reads the admin would hold everyone's second factor.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+TWO_FACTOR_REQUIRED_FOR_STAFF = env_bool("TWO_FACTOR_REQUIRED_FOR_STAFF", True)

@@ -40,11 +40,19 @@ def fresh_content_cache():
 
 
 @pytest.fixture
+def client():
+    """A browser, posting forms URL-encoded as browsers do (tests/utils.FormClient)."""
+    from tests.utils import FormClient
+
+    return FormClient()
+
+
+@pytest.fixture
 def django_app_client():
     """Another browser: a new client with no cookies."""
-    from django.test import Client
+    from tests.utils import FormClient
 
-    return Client
+    return FormClient
 
 
 # --- Browser tests -----------------------------------------------------------------------------
@@ -73,3 +81,11 @@ def pytest_collection_modifyitems(config, items):
         raise pytest.UsageError(f"REQUIRE_BROWSER=1 but {BROWSER_MISSING}")
     for item in browser_items:
         item.add_marker(pytest.mark.skip(reason=BROWSER_MISSING))
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's admin client, past the second factor every administrator must give."""
+    from tests.utils import FormClient, log_in_verified
+
+    return log_in_verified(FormClient(), admin_user)

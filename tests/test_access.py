@@ -25,7 +25,11 @@ ADVISER_URLS = {
     "cohort-archive": ("post", True),
     "cohort-project": ("get", True),
     "cohort-export-aggregates": ("get", True),
-    "cohort-export-rows": ("get", True),
+    "two-factor": ("get", False),
+    "two-factor-setup": ("post", False),
+    "two-factor-verify": ("post", False),
+    "two-factor-disable": ("post", False),
+    "two-factor-recovery": ("post", False),
 }
 STAFF_URLS = {"item-quality": "version"}
 TOKEN_URLS = {

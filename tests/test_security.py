@@ -1,9 +1,11 @@
 """Production headers on every page, CSRF on every form, admin content escaped everywhere."""
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from assessments.services import share_assessment
@@ -11,6 +13,7 @@ from orientation.models import Category, Expectation, Item, Track
 from orientation.services import clone_version, publish_version
 from tests.assessments.factories import adviser, cohort, completed_attempt
 from tests.assessments.journey import start, take
+from tests.utils import FormClient
 
 YEAR = 31_536_000
 
@@ -78,7 +81,7 @@ def assert_secure_headers(response, url):
 
 
 def test_every_page_carries_the_production_headers(client, version, settings):
-    student, adviser_pages, owner = pages(Client(), version)
+    student, adviser_pages, owner = pages(FormClient(), version)
     enable_production(settings)
     for url in student:
         assert_secure_headers(client.get(url, secure=True), url)
@@ -95,7 +98,7 @@ def test_plain_http_is_redirected_to_https(client, version, production):
 
 
 def test_cookies_set_by_forms_are_secure(version, production):
-    browser = Client()
+    browser = FormClient()
     browser.get(reverse("home"), secure=True)
     browser.post(reverse("set_language"), {"language": "en", "next": "/"}, secure=True)
     owner = adviser("securite")
@@ -107,13 +110,13 @@ def test_cookies_set_by_forms_are_secure(version, production):
 
 
 def test_csrf_is_enforced_on_every_form(version):
-    guarded = Client(enforce_csrf_checks=True)
-    token = take(Client())
+    guarded = FormClient(enforce_csrf_checks=True)
+    token = take(FormClient())
     owner = adviser()
     group = cohort(owner)
     anonymous_posts = [
         reverse("assessments:start"),
-        reverse("assessments:step", args=[start(Client()), 1]),
+        reverse("assessments:step", args=[start(FormClient()), 1]),
         reverse("assessments:share", args=[token]),
         reverse("assessments:revoke", args=[token]),
         reverse("assessments:delete", args=[token]),
@@ -158,7 +161,7 @@ def test_content_entered_in_the_admin_is_escaped_everywhere(client, admin_client
     attempt = completed_attempt()
     code = share_assessment(attempt)
 
-    adviser_client = Client()
+    adviser_client = FormClient()
     adviser_client.force_login(owner)
     rendered = [
         client.get(reverse("assessments:step", args=[start(client), 1])),
@@ -175,3 +178,26 @@ def test_content_entered_in_the_admin_is_escaped_everywhere(client, admin_client
         assert response.status_code == 200
         assert "<script>alert" not in html and "onerror=alert(1)>" not in html
         assert "&lt;script&gt;" in html or "&lt;img" in html
+
+
+def production_setting(name, **env):
+    """A setting as production computes it from the environment (a fresh interpreter)."""
+    environment = {key: value for key, value in os.environ.items() if key != "DJANGO_BEHIND_PROXY"}
+    environment.update(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50, DJANGO_HTTPS="1", **env)
+    code = f"import config.settings as s; print(repr(s.{name}))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip()
+
+
+def test_forwarded_headers_are_trusted_only_behind_a_proxy():
+    assert production_setting("SECURE_PROXY_SSL_HEADER") == "None"
+    assert production_setting("SECURE_PROXY_SSL_HEADER", DJANGO_BEHIND_PROXY="1") == (
+        "('HTTP_X_FORWARDED_PROTO', 'https')"
+    )
+
+
+def test_a_forged_forwarded_proto_does_not_make_plain_http_secure(client, version, production):
+    response = client.get(reverse("home"), HTTP_X_FORWARDED_PROTO="https")
+    assert response.status_code == 301 and response["Location"].startswith("https://")

@@ -1,17 +1,28 @@
 """Adviser accounts: created by admins, login, password change and reset, lockout."""
 
 import io
+import os
+import re
+import subprocess
+import sys
+from datetime import timedelta
 
 import pytest
+import time_machine as _time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
-from tests.utils import text
+from tests.utils import FormClient, text
 
 from .factories import PASSWORD, adviser
+
+
+def time_machine(moment):
+    return _time_machine.travel(moment, tick=False)
 
 
 def login(client, username, password):
@@ -104,4 +115,98 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(client, db):
     assert "Compte bloqué pour 15 minutes" in text(fifth)
     response = login(client, "prof", PASSWORD)
     assert response.status_code == 429
+    assert client.get(reverse("assessments:adviser-home")).status_code == 302
+
+
+def login_from(address, username, password):
+    return FormClient(REMOTE_ADDR=address).post(
+        reverse("login"), {"username": username, "password": password}
+    )
+
+
+def test_a_stranger_elsewhere_cannot_lock_a_teacher_out_at_school(db):
+    adviser("prof")
+    for _attempt in range(5):
+        login_from("203.0.113.66", "prof", "mauvais")
+    assert login_from("203.0.113.66", "prof", PASSWORD).status_code == 429
+    # The teacher at school, from the lycée's address, signs in as usual.
+    assert login_from("198.51.100.10", "prof", PASSWORD).status_code == 302
+
+
+def test_failures_during_the_lockout_do_not_extend_it(db):
+    adviser("prof")
+    start = timezone.now()
+    with time_machine(start):
+        for _attempt in range(5):
+            login_from("198.51.100.10", "prof", "mauvais")
+    with time_machine(start + timedelta(minutes=10)):
+        assert login_from("198.51.100.10", "prof", "mauvais").status_code == 429
+    with time_machine(start + timedelta(minutes=16)):
+        assert login_from("198.51.100.10", "prof", PASSWORD).status_code == 302
+
+
+def test_the_lock_page_offers_a_password_reset(client, db):
+    adviser("prof")
+    for _attempt in range(5):
+        response = login(client, "prof", "mauvais")
+    assert response.status_code == 429
+    assert reverse("password_reset") in response.content.decode()
+
+
+def test_a_reset_link_works_once_and_not_after_an_hour(client, db, settings):
+    user = adviser("prof")
+    user.email = "prof@example.org"
+    user.save()
+    client.post(reverse("password_reset"), {"email": "prof@example.org"})
+    link = re.search(r"/conseiller/reset/\S+/", mail.outbox[-1].body)[0]
+    form = client.get(link, follow=True)
+    assert "Nouveau mot de passe" in text(form) or form.status_code == 200
+    new = {"new_password1": "une-autre-phrase-2027", "new_password2": "une-autre-phrase-2027"}
+    assert client.post(form.redirect_chain[-1][0], new).status_code == 302
+    again = FormClient().get(link, follow=True)
+    assert "n'est plus valable" in text(again)
+    assert settings.PASSWORD_RESET_TIMEOUT <= 3600
+
+
+def test_without_a_mail_backend_reset_is_off_and_says_whom_to_ask(client, db, settings):
+    settings.PASSWORD_RESET_ENABLED = False
+    settings.SITE_CONTACT_EMAIL = "dpd@lycee.example.org"
+    user = adviser("prof")
+    user.email = "prof@example.org"
+    user.save()
+    response = client.post(reverse("password_reset"), {"email": "prof@example.org"})
+    assert response.status_code == 200
+    assert "la réinitialisation en ligne est désactivée" in text(response)
+    assert "dpd@lycee.example.org" in text(response)
+    assert not mail.outbox
+
+
+def test_production_refuses_the_console_mail_backend():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "x" * 50,
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "cannot be the console backend in production" in result.stderr
+
+
+def test_staff_pages_are_never_cached_and_sessions_end_when_idle(client, db, settings):
+    user = adviser("prof")
+    client.force_login(user)
+    response = client.get(reverse("assessments:adviser-home"))
+    assert response["Cache-Control"] == "private, no-store, max-age=0"
+    assert settings.SESSION_COOKIE_AGE <= 10 * 3600
+    start = timezone.now()
+    with time_machine(start + timedelta(seconds=settings.SESSION_IDLE_SECONDS + 120)):
+        response = client.get(reverse("assessments:adviser-home"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
     assert client.get(reverse("assessments:adviser-home")).status_code == 302

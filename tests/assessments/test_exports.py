@@ -3,10 +3,12 @@
 import csv
 import io
 import os
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments.exports import attempt_rows, pseudonym, safe_cell, stream_csv
 from assessments.models import Assessment
@@ -43,27 +45,56 @@ def test_aggregates_open_in_a_french_spreadsheet(client, filled):
     assert any(row[1] == "CTS4" and row[2] == "Numérique et bureautique" for row in rows)
 
 
-def test_one_pseudonymous_row_per_completed_attempt(client, filled, version):
+def rows_export(client, **params):
+    return client.get(reverse("assessments:overview-export-rows"), params)
+
+
+def test_one_pseudonymous_row_per_completed_attempt_for_administrators(
+    admin_client, filled, version
+):
     owner, group = filled
-    client.force_login(owner)
-    rows = read_csv(client.get(reverse("assessments:cohort-export-rows", args=[group.pk])))
+    rows = read_csv(rows_export(admin_client))
     header, data = rows[0], rows[1:]
     content = questionnaire_content(version)
-    assert header[:4] == ["pseudonyme", "version", "groupe", "date"]
-    assert header[4 : 4 + len(content.items)] == [item.code for item in content.items]
+    assert header[:3] == ["pseudonyme", "version", "mois"]
+    assert header[3 : 3 + len(content.items)] == [item.code for item in content.items]
     assert len(data) == 10
     pks = set(Assessment.objects.values_list("pk", flat=True))
     assert {row[0] for row in data} == {pseudonym(pk) for pk in pks}
     assert all(row[0] not in {str(pk) for pk in pks} for row in data)
     first = data[0]
-    assert first[1] == "2026-1" and first[2] == group.code
+    # The month the questionnaire was started, never the day, and no class.
+    assert first[1] == "2026-1" and first[2] == timezone.localdate().strftime("%Y-%m")
+    assert group.code not in {cell for row in rows for cell in row}
     assert first[header.index("CG1")] == "75" and first[header.index("score global")] == "75"
     assert first[header.index("CG1-c")] == "2"  # the raw answer, as given
 
 
+def test_a_month_with_fewer_than_the_minimum_is_left_out_of_the_rows(admin_client, filled):
+    owner, group = filled
+    lonely = completed_attempt(group, now=timezone.now() - timedelta(days=70))
+    rows = read_csv(rows_export(admin_client))
+    assert len(rows) - 1 == 10
+    assert pseudonym(lonely.pk) not in {row[0] for row in rows}
+    for _n in range(9):
+        completed_attempt(group, now=lonely.completed_at)
+    rows = read_csv(rows_export(admin_client))
+    assert len(rows) - 1 == 20 and pseudonym(lonely.pk) in {row[0] for row in rows}
+
+
+def test_advisers_get_no_row_per_student(client, filled):
+    owner, group = filled
+    client.force_login(owner)
+    assert rows_export(client).status_code == 403
+    page = text(client.get(reverse("assessments:cohort", args=[group.pk])))
+    assert "Une ligne par questionnaire" not in page and "reponses.csv" not in page
+    assert "jamais une ligne par élève" in page
+
+
 def test_cells_that_could_run_as_formulas_are_neutralised():
-    for dangerous in ("=1+1", "+33", "-2", "@SUM(A1)", "\tx", "\rx", "\0x"):
-        assert safe_cell(dangerous) == "'" + dangerous
+    dangerous = ("=1+1", "+33", "-2", "@SUM(A1)", "\tx", "\rx", "\0x", " =1+1", "\n=1+1")
+    for cell in (*dangerous, "＝1+1", "＋33", "－2", "＠SUM(A1)", "\u3000=1"):
+        assert safe_cell(cell) == "'" + cell
     assert safe_cell("Élève") == "Élève" and safe_cell(None) == "" and safe_cell(75) == 75
     rows = read_csv(stream_csv("x.csv", [['=HYPERLINK("http://x")', "é"]]))
     assert rows == [['\'=HYPERLINK("http://x")', "é"]]
@@ -74,7 +105,8 @@ def test_no_export_below_the_threshold(client, version):
     group = cohort(owner)
     completed_attempt(group)
     client.force_login(owner)
-    response = client.get(reverse("assessments:cohort-export-rows", args=[group.pk]), follow=True)
+    url = reverse("assessments:cohort-export-aggregates", args=[group.pk])
+    response = client.get(url, follow=True)
     assert response.redirect_chain[-1][0] == reverse("assessments:cohort", args=[group.pk])
     assert "Pas d'export sous 10 questionnaires terminés" in text(response)
 
@@ -115,7 +147,7 @@ def copy_in_database(model, count):
 def test_an_export_of_100000_rows_streams_in_constant_memory(version):
     copy_in_database(completed_attempt(), 99_999)
     content = questionnaire_content(version)
-    labels = {k: k for k in ("pseudonym", "version", "cohort", "date", "overall", "track")}
+    labels = {k: k for k in ("pseudonym", "version", "month", "overall", "track")}
     response = stream_csv("all.csv", attempt_rows(Assessment.objects.all(), content, labels))
     before = highest = resident_bytes()
     lines = total = 0

@@ -89,7 +89,7 @@ def test_a_post_to_a_tampered_link_stores_nothing(client, token):
 def test_an_oversized_post_is_refused_with_a_message(client, token):
     data = step_data(content_for(token).step(1)) | {"padding": "x" * 300_000}
     response = client.post(step_url(token, 1), data)
-    assert response.status_code == 400
+    assert response.status_code == 413
     assert "Rien n'a été enregistré" in text(response)
     assert not Answer.objects.exists()
 
@@ -128,9 +128,9 @@ def test_starting_needs_a_post(client, version):
 
 
 def test_csrf_is_enforced_with_a_clear_page(version):
-    from django.test import Client
+    from tests.utils import FormClient
 
-    browser = Client(enforce_csrf_checks=True)
+    browser = FormClient(enforce_csrf_checks=True)
     response = browser.post(reverse("assessments:start"), {"class_code": ""})
     assert response.status_code == 403
     assert "La page a expiré" in text(response)

@@ -3,13 +3,16 @@
 import io
 from datetime import timedelta
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Answer, Assessment, ShareLookup
+from assessments.models import AdviserAccess, Answer, Assessment, ShareLookup
+from assessments.retention import LOGIN_LOG_DAYS as RETENTION_LOGIN_DAYS
 from assessments.retention import purge
 
-from .factories import adviser, completed_attempt, started_attempt
+from .factories import PASSWORD, adviser, completed_attempt, started_attempt
 
 
 def test_purge_deletes_what_outlived_its_purpose(version, settings):
@@ -25,7 +28,7 @@ def test_purge_deletes_what_outlived_its_purpose(version, settings):
 
     counts = purge(now=now)
 
-    assert counts == {"completed": 1, "abandoned": 1, "lookups": 1}
+    assert counts == {"completed": 1, "abandoned": 1, "lookups": 1, "logins": 0, "audit": 0}
     remaining = set(Assessment.objects.values_list("pk", flat=True))
     assert remaining == {recent.pk, in_progress.pk, retake.pk}
     assert not Answer.objects.filter(assessment_id__in=[old.pk, abandoned.pk]).exists()
@@ -48,3 +51,24 @@ def test_retention_follows_the_setting(version, settings):
     settings.RETENTION_DAYS = 30
     completed_attempt(now=timezone.now() - timedelta(days=31))
     assert purge()["completed"] == 1
+
+
+def test_staff_login_records_and_the_audit_log_are_purged_in_time(client, version, settings):
+    settings.AUDIT_RETENTION_DAYS = 90
+    owner = adviser("prof")
+    client.post(reverse("login"), {"username": "inconnu", "password": "mauvais"})
+    client.post(reverse("login"), {"username": "prof", "password": PASSWORD})
+    client.get(reverse("assessments:overview"))
+    assert AccessAttempt.objects.filter(username="inconnu").exists()  # address, browser
+    assert AccessLog.objects.filter(username="prof").exists()
+    assert AdviserAccess.objects.filter(user=owner).count() == 1
+    now = timezone.now()
+
+    assert purge(now=now + timedelta(days=RETENTION_LOGIN_DAYS - 1))["logins"] == 0
+    counts = purge(now=now + timedelta(days=RETENTION_LOGIN_DAYS + 1))
+    assert counts["logins"] >= 2 and counts["audit"] == 0
+    assert not AccessLog.objects.exists() and not AccessAttempt.objects.exists()
+    assert not AccessFailureLog.objects.exists()
+    assert AdviserAccess.objects.exists()
+    assert purge(now=now + timedelta(days=91))["audit"] == 1
+    assert not AdviserAccess.objects.exists()

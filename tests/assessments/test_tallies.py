@@ -16,7 +16,7 @@ from assessments.models import Assessment, DailyTally
 from assessments.retention import purge
 from assessments.services import delete_assessment, save_step
 from orientation.outline import questionnaire_content
-from tests.utils import plain
+from tests.utils import log_in_verified, plain
 
 from .factories import adviser, cohort, completed_attempt, started_attempt
 
@@ -111,11 +111,11 @@ def test_the_national_dashboard_costs_the_same_queries_at_any_size(
 ):
     for _n in range(stored):
         completed_attempt()
-    client.force_login(admin_user)
+    log_in_verified(client, admin_user)
     url = reverse("assessments:overview")
     client.get(url)
     with CaptureQueriesContext(connection) as queries:
         page = plain(client.get(url))
     assert f"{stored} questionnaires commencés" in page
-    # session, user, versions (filter), the tallies' totals, the weekly trend:
-    assert len(queries) == 5, "\n".join(q["sql"][:150] for q in queries)
+    # session, user, versions (filter), the tallies' totals, the weekly trend, the audit log:
+    assert len(queries) == 6, "\n".join(q["sql"][:150] for q in queries)

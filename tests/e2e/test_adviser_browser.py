@@ -3,6 +3,8 @@
 import random
 
 import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from orientation.models import Item, QuestionnaireVersion
 from tests.assessments.factories import PASSWORD, adviser, completed_attempt
@@ -78,15 +80,38 @@ def test_an_adviser_creates_a_cohort_and_reads_its_dashboard(site, page, setting
     assert_accessible(page, "projection page")
 
 
+def test_an_adviser_turns_on_two_factor_authentication(site, page):
+    adviser("prof")
+    log_in(page, site, "prof")
+    page.click("text=Sécurité du compte")
+    assert_accessible(page, "account security")
+    page.click("text=Activer la double authentification")
+    assert page.locator("img.two-factor-qr").is_visible()
+    assert_accessible(page, "two-factor setup")
+    phone = TOTPDevice.objects.get(user__username="prof", confirmed=False)
+    page.fill("#id_code", f"{totp(phone.bin_key):06d}")
+    with page.expect_navigation():
+        page.click("button:has-text('Activer')")
+    assert page.locator(".recovery-codes li").count() == 10
+    assert_accessible(page, "recovery codes")
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_an_admin_edits_an_item_in_a_draft_and_publishes_it(site, page, admin_user, scheme):
     # The admin ships a dark theme: axe must pass in both.
     page.emulate_media(color_scheme=scheme)
+    phone = TOTPDevice.objects.create(user=admin_user, name="Téléphone", confirmed=True)
     page.goto(f"{site}/admin/login/")
     page.fill("#id_username", "admin")
     page.fill("#id_password", "password")
     with page.expect_navigation():
         page.click("input[type=submit]")
+    # The password alone does not open the admin: the code of the authenticator app does.
+    assert "Code de vérification" in page.content()
+    assert_accessible(page, "second factor")
+    page.fill("#id_code", f"{totp(phone.bin_key):06d}")
+    with page.expect_navigation():
+        page.click("button:has-text('Vérifier')")
     page.goto(f"{site}/admin/orientation/questionnaireversion/")
     page.check("input[name=_selected_action]")
     page.select_option("select[name=action]", "clone_as_draft")

@@ -18,5 +18,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Questionnaires terminés {verb} : {counts['completed']} ; "
             f"abandonnés {verb} : {counts['abandoned']} ; "
-            f"consultations par code {verb} : {counts['lookups']}."
+            f"consultations par code {verb} : {counts['lookups']} ; "
+            f"connexions du personnel {verb} : {counts['logins']} ; "
+            f"entrées du journal d'audit {verb} : {counts['audit']}."
         )

@@ -1,0 +1,21 @@
+"""gunicorn as Repères runs in production: `gunicorn -c deploy/gunicorn.conf.py config.wsgi`.
+
+Every value can be overridden on the command line (--bind, --workers…) or with
+GUNICORN_CMD_ARGS. The access log is on, with every line redacted (config/redaction.py): it
+never holds a student's private link, a password-reset link or a share code.
+"""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+accesslog = "-"
+errorlog = "-"
+logger_class = "config.redaction.RedactingGunicornLogger"
+# Requests larger than the app accepts never reach it (DJANGO's own limit is 256 KiB of body;
+# the request line and headers are capped here, the body by the proxy: see deploy/nginx.conf).
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190
+# A slow client cannot hold a sync worker for long.
+timeout = 30
