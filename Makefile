@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: install run test lint format migrate superuser demo messages bench bench-load bench-scale clean
+.PHONY: install run test lint format migrate superuser demo messages bench bench-load bench-scale fuzz-live clean
 
 # The virtual environment is rebuilt when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -67,6 +67,10 @@ bench-load: install
 # national, adviser and class dashboards and the item-quality report timed (QUALITY.md P4).
 bench-scale: install
 	$(BIN)/python bench/scale.py
+
+# Malformed requests against gunicorn as deployed; fails on any 5xx, traceback or token logged.
+fuzz-live: install
+	$(BIN)/python bench/fuzz.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -52,6 +52,16 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class QuietClientErrors(logging.Filter):
+    """A refused request (4xx) is logged on one line, without Django's traceback: it is the
+    client's error, and a log where tracebacks mean a fault of ours is one people read."""
+
+    def filter(self, record):
+        if getattr(record, "status_code", 500) < 500:
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 class RedactingGunicornLogger(Logger):
     """gunicorn's logger, whose access and error logs both pass through RedactSecrets."""
 

@@ -279,9 +279,15 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "reperes@localh
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_secrets": {"()": "config.redaction.RedactSecrets"}},
+    "filters": {
+        "quiet_client_errors": {"()": "config.redaction.QuietClientErrors"},
+        "redact_secrets": {"()": "config.redaction.RedactSecrets"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["quiet_client_errors", "redact_secrets"],
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
     "loggers": {

@@ -245,3 +245,12 @@ def test_the_recommended_proxy_logs_no_secret():
     from django.conf import settings
 
     assert int(size) * 1024 == settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+def test_a_refused_request_is_one_line_without_a_traceback(client, version, app_log):
+    from tests.assessments.factories import adviser
+
+    client.force_login(adviser())
+    assert client.get(reverse("assessments:overview-export-rows")).status_code == 403
+    logged = app_log.getvalue()
+    assert "Forbidden (Permission denied)" in logged and "Traceback" not in logged
