@@ -36,7 +36,7 @@ def test_the_home_page_says_what_the_tool_is_and_is_not(client):
 def test_the_privacy_page_gives_retention_and_group_size_from_settings(client, settings):
     html = text(client.get(reverse("privacy")))
     assert f"au bout de {settings.RETENTION_DAYS} jours" in html
-    assert f"moins de {settings.MIN_GROUP_SIZE} élèves" in html
+    assert f"moins de {settings.MIN_GROUP_SIZE} questionnaires terminés" in html
 
 
 @pytest.mark.parametrize("name", PAGES)
