@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -71,6 +71,16 @@ def _first_unfinished_step(content, answered_pks):
     return None
 
 
+TOO_MANY = {
+    "start": gettext_lazy(
+        "Beaucoup de questionnaires ont déjà été commencés depuis cet appareil ou ce réseau."
+    ),
+    "class-code": gettext_lazy(
+        "Trop de codes de classe incorrects depuis cet appareil ou ce réseau."
+    ),
+}
+
+
 def _private_link(request, token):
     return request.build_absolute_uri(reverse("assessments:resume", args=[token]))
 
@@ -81,7 +91,7 @@ def home(request, code=None):
         who = throttle.who_for(request)
         wait = throttle.blocked("class-code", who)
         if wait:
-            return _too_many_codes(request, wait)
+            return throttle.too_many(request, TOO_MANY["class-code"], wait)
         cohort = Cohort.objects.active().filter(code=normalise_code(code)).first()
         if cohort is None:
             throttle.record("class-code", who)
@@ -101,23 +111,16 @@ def home(request, code=None):
     return throttle.remember_client(request, response)
 
 
-def _too_many_codes(request, wait):
-    message = _("Trop de codes de classe incorrects depuis cet appareil ou ce réseau.")
-    return throttle.too_many(request, message, wait)
-
-
 @require_POST
 def start(request):
     """Starts an attempt. Creation is rate-limited per browser, per address and for the site,
     so that nobody fills a class with made-up questionnaires in a hurry (QUALITY.md, privacy);
     a wrong class code counts towards the code-probing limit."""
     who = throttle.who_for(request)
-    wait = throttle.blocked("start", who) or throttle.blocked("class-code", who)
-    if wait:
-        message = _(
-            "Beaucoup de questionnaires ont déjà été commencés depuis cet appareil ou ce réseau."
-        )
-        return throttle.too_many(request, message, wait)
+    for action, message in TOO_MANY.items():
+        wait = throttle.blocked(action, who)
+        if wait:
+            return throttle.too_many(request, message, wait)
     form = StartForm(request.POST, staff=request.user.is_authenticated)
     if "without_code" in request.POST:
         form = StartForm({})
