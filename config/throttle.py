@@ -49,7 +49,8 @@ RULES = {
 
 def client_address(request):
     """The client's address: REMOTE_ADDR, or behind DJANGO_BEHIND_PROXY the address the
-    trusted proxy appended last to X-Forwarded-For (anything before it can be forged)."""
+    trusted proxy appended last to X-Forwarded-For (anything before it can be forged). None
+    when there is none (a request built in code, such as a test client's forced login)."""
     if settings.BEHIND_PROXY:
         forwarded = [
             part.strip()
@@ -58,7 +59,7 @@ def client_address(request):
         ]
         if forwarded:
             return forwarded[-min(settings.PROXY_COUNT, len(forwarded))]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def client_id(request):

@@ -148,6 +148,11 @@ def test_behind_a_proxy_the_client_is_the_address_the_proxy_saw(rf, settings):
     assert throttle.client_address(request) == "10.1.1.1"  # forwarded headers not trusted
     settings.BEHIND_PROXY = True
     assert throttle.client_address(request) == "203.0.113.7"  # the forged first hop ignored
+    settings.BEHIND_PROXY = False
+    built = rf.get("/")
+    del built.META["REMOTE_ADDR"]
+    # No address at all (a login forced in code): None, which the lockout log can store.
+    assert throttle.client_address(built) is None
 
 
 def redis_reachable():
