@@ -171,6 +171,16 @@ class Assessment(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The class block this questionnaire was counted in when completed (assessments/blocks.py):
+    # first questionnaires of a class only, never a retake.
+    block = models.ForeignKey(
+        "Block",
+        verbose_name=_("bloc de classe"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
     flag_straight_lining = models.BooleanField(_("réponses identiques"), default=False)
     flag_too_fast = models.BooleanField(_("trop rapide"), default=False)
     flag_contradictory = models.BooleanField(_("réponses contradictoires"), default=False)
@@ -207,6 +217,38 @@ class Assessment(models.Model):
     @property
     def is_completed(self):
         return self.completed_at is not None
+
+
+class Block(models.Model):
+    """Completed questionnaires of one class and version, in the order they were completed: a
+    block fills up to MIN_GROUP_SIZE, then closes for good. Class figures count closed blocks
+    only (assessments/blocks.py)."""
+
+    cohort = models.ForeignKey(
+        Cohort, verbose_name=_("cohorte"), on_delete=models.CASCADE, related_name="blocks"
+    )
+    version = models.ForeignKey(
+        QuestionnaireVersion, verbose_name=_("version"), on_delete=models.PROTECT, related_name="+"
+    )
+    number = models.PositiveIntegerField(_("numéro"))
+    closed_at = models.DateTimeField(_("complet le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bloc de classe")
+        verbose_name_plural = _("blocs de classe")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "version", "number"], name="one_block_number_per_class"
+            ),
+            models.UniqueConstraint(
+                fields=["cohort", "version"],
+                condition=Q(closed_at__isnull=True),
+                name="one_open_block_per_class",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.cohort_id}/{self.version_id} #{self.number}"
 
 
 class Answer(models.Model):

@@ -12,8 +12,16 @@ from django.utils import timezone
 from orientation.models import QuestionnaireVersion
 from orientation.outline import version_content
 
-from . import recommendation, scoring, tallies
-from .models import Answer, Assessment, CategoryScore, ExpectationScore, digest, new_code
+from . import blocks, recommendation, scoring, tallies
+from .models import (
+    Answer,
+    Assessment,
+    CategoryScore,
+    Cohort,
+    ExpectationScore,
+    digest,
+    new_code,
+)
 
 
 class ShareCodeUnavailable(Exception):
@@ -27,14 +35,18 @@ def start_assessment(*, cohort=None, previous=None, now=None):
     A retake locks the attempt it follows: when that attempt is being deleted at the same
     moment, one of the two waits, and a retake of a deleted attempt raises DoesNotExist
     instead of pointing at a row that is gone."""
-    if previous is not None and not _lock(previous.pk):
-        raise Assessment.DoesNotExist
+    if previous is not None:
+        if not _lock(previous.pk):
+            raise Assessment.DoesNotExist
+        # A retake stays with its class while the class is open (it never counts in the
+        # class's figures: only first questionnaires do); an archived class takes no one.
+        cohort = Cohort.objects.active().filter(pk=previous.cohort_id).first()
     token = Assessment.new_token()
     now = now or timezone.now()
     assessment = Assessment.objects.create(
         token_digest=digest(token),
         version=QuestionnaireVersion.objects.current(),
-        cohort=cohort if cohort is not None else (previous.cohort if previous else None),
+        cohort=cohort,
         previous=previous,
         started_at=now,
         updated_at=now,
@@ -83,7 +95,14 @@ def save_step(assessment, values, *, saved=None, now=None):
     return True
 
 
+COMPLETION_FIELDS = {"started_at", "cohort_id", "previous_id"}
+
+
 def _duration(assessment, now):
+    # A step page reads the attempt with its id and version only: what completion needs is
+    # loaded here in one query, not one deferred field at a time.
+    if assessment.get_deferred_fields() & COMPLETION_FIELDS:
+        assessment.refresh_from_db(fields=["started_at", "cohort", "previous"])
     return int((now - assessment.started_at).total_seconds())
 
 
@@ -145,6 +164,9 @@ def _store_result(assessment, content, result, now):
     suggestions = result["suggestions"]
     top_track_id = track_pk[suggestions[0]["code"]] if suggestions else None
     flags = {name: result["quality"][name] for name in tallies.FLAGS}
+    if assessment.cohort_id is not None and assessment.previous_id is None:
+        # A class's first questionnaires make its figures, in blocks (assessments/blocks.py).
+        blocks.join(assessment.pk, assessment.cohort_id, assessment.version_id, now=now)
     Assessment.objects.filter(pk=assessment.pk).update(
         completed_at=now,
         updated_at=now,

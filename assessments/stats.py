@@ -2,24 +2,22 @@
 
 Every figure group is one query (an aggregate or a grouped annotate over stored scores), so a
 dashboard costs the same number of queries for ten attempts or a million. A class or an
-adviser's classes are read from their attempts (LiveFigures); an administrator's view of every
-attempt reads the daily tallies instead (TalliedFigures), whose cost does not grow with the
-number of attempts at all. Both give the same figures (tested). Nothing is computed
+adviser's classes are read from their attempts, by blocks (BlockFigures); an administrator's
+view of every attempt reads the daily tallies instead (TalliedFigures), whose cost does not
+grow with the number of attempts at all; LiveFigures reads any set of attempts as it is, and the
+tests prove it gives the same figures as the tallies. Nothing is computed
 over fewer completed attempts than settings.MIN_GROUP_SIZE: below it, the dashboard says so and
 shows only how many started and finished.
 
-A class's figures cannot be picked apart (BlockFigures). They are sums of blocks: runs of whole
-weeks of one class and one version, each holding at least MIN_GROUP_SIZE completed
-questionnaires (a short last run joins the block before it; a class with fewer in a version
-has no block yet, and its questionnaires wait, counted but not shown). A date filter takes
-every block it touches, whole. Any two figures a filter can publish are therefore unions of
-whole blocks, and their difference too: it never covers fewer than MIN_GROUP_SIZE students.
-An adviser's view of all their classes is the union of each class's blocks.
+A class's figures cannot be picked apart (BlockFigures): they add up closed class blocks
+(assessments/blocks.py), each of at least MIN_GROUP_SIZE completed first questionnaires, whose
+membership never changes once closed. A date filter takes every block it touches, whole; an
+adviser's view of all their classes is the union of each class's blocks. Any two figures an
+adviser can see therefore differ by whole blocks or not at all.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from functools import cached_property
 
 from django.conf import settings
@@ -207,17 +205,15 @@ class LiveFigures:
 
 
 @dataclass(frozen=True)
-class Block:
-    """Whole weeks of one class and one version with at least MIN_GROUP_SIZE completed."""
+class PublishedBlock:
+    """A closed class block (assessments/blocks.py) as a dashboard shows it: its completed
+    questionnaires now, and the weeks they were started in."""
 
-    cohort_id: int | None
-    version_id: int
-    first_week: date  # Monday of its first week
-    last_week: date  # Monday of its last week
+    pk: int
+    first_week: date  # Monday of the first week one of its questionnaires was started
+    last_week: date
     completed: int
     total: int  # sum of the overall scores
-    opens: bool  # first block of its class and version: covers everything before it
-    closes: bool  # last one: covers everything after it
 
     @property
     def last_day(self):
@@ -228,52 +224,14 @@ class Block:
             date_to is None or self.first_week <= date_to
         )
 
-    def as_q(self):
-        q = Q(version_id=self.version_id)
-        q &= Q(cohort_id=self.cohort_id) if self.cohort_id is not None else Q(cohort__isnull=True)
-        if not self.opens:
-            q &= Q(started_at__gte=_midnight(self.first_week))
-        if not self.closes:
-            q &= Q(started_at__lt=_midnight(self.last_week + WEEK))
-        return q
-
-
-def _midnight(day):
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def build_blocks(weekly, min_size):
-    """Blocks from completed counts per (cohort, version) and week: {(cohort, version):
-    [(monday, completed, total of overall scores)] in week order}. Greedy in week order; a
-    short last run joins the block before it; a class and version with fewer than `min_size`
-    in all has no block."""
-    blocks = []
-    for (cohort_id, version_id), weeks in weekly.items():
-        runs, current = [], None
-        for monday, n, total in weeks:
-            if current is None:
-                current = [monday, monday, 0, 0]
-            current[1], current[2], current[3] = monday, current[2] + n, current[3] + total
-            if current[2] >= min_size:
-                runs.append(current)
-                current = None
-        if current is not None and runs:
-            last = runs[-1]
-            last[1], last[2], last[3] = current[1], last[2] + current[2], last[3] + current[3]
-        for i, (first, last, n, total) in enumerate(runs):
-            blocks.append(
-                Block(cohort_id, version_id, first, last, n, total, i == 0, i == len(runs) - 1)
-            )
-    return blocks
-
 
 class BlockFigures:
-    """A class's figures (or an adviser's classes'), built from whole blocks only.
+    """A class's figures (or an adviser's classes'), built from whole closed blocks only.
 
-    One grouped query (class × version × week × finished × first formation × flags: bounded by
-    the weeks and the content, not by the number of attempts) gives the blocks, the
+    One grouped query (block × closed × week × finished × first formation × flags: bounded by
+    the blocks, weeks and content, not by the number of attempts) gives the blocks, the
     participation, the flags, the formations and the trend; the score distributions are read
-    from the attempts of the published blocks."""
+    from the questionnaires of the blocks shown."""
 
     def __init__(self, attempts, *, date_from=None, date_to=None, min_size):
         self.scope, self.date_from, self.date_to = attempts, date_from, date_to
@@ -284,11 +242,14 @@ class BlockFigures:
         return list(
             self.scope.annotate(
                 done=ExpressionWrapper(DONE, output_field=BooleanField()),
+                closed=ExpressionWrapper(
+                    Q(block__closed_at__isnull=False), output_field=BooleanField()
+                ),
                 week=TruncWeek("started_at"),
             )
             .values_list(
-                "cohort_id",
-                "version_id",
+                "block_id",
+                "closed",
                 "week",
                 "done",
                 "top_track_id",
@@ -300,43 +261,41 @@ class BlockFigures:
 
     @cached_property
     def blocks(self):
-        weekly = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-        for cohort_id, version_id, week, done, _track, *_flags, n, total in self.groups:
-            if done:
-                entry = weekly[cohort_id, version_id][timezone.localdate(week)]
-                entry[0] += n
-                entry[1] += total or 0
-        ordered = {
-            key: [(monday, n, total) for monday, (n, total) in sorted(weeks.items())]
-            for key, weeks in weekly.items()
-        }
-        every = build_blocks(ordered, self.min_size)
-        return [block for block in every if block.touches(self.date_from, self.date_to)]
-
-    def _block_of(self, cohort_id, version_id, monday):
-        for block in self.blocks:
-            if (block.cohort_id, block.version_id) != (cohort_id, version_id):
+        """The blocks shown: closed, still holding MIN_GROUP_SIZE, touching the dates."""
+        found = {}
+        for block_id, closed, week, done, _track, *_flags, n, total in self.groups:
+            if block_id is None or not closed or not done:
                 continue
-            after_start = block.opens or monday >= block.first_week
-            before_end = block.closes or monday <= block.last_week
-            if after_start and before_end:
-                return block
-        return None
+            monday = timezone.localdate(week)
+            first, last, count, sum_ = found.get(block_id, (monday, monday, 0, 0))
+            found[block_id] = (
+                min(first, monday),
+                max(last, monday),
+                count + n,
+                sum_ + (total or 0),
+            )
+        every = [PublishedBlock(pk, *values) for pk, values in found.items()]
+        return {
+            block.pk: block
+            for block in every
+            if block.completed >= self.min_size and block.touches(self.date_from, self.date_to)
+        }
+
+    def _in_dates(self, monday):
+        return (self.date_from is None or monday + WEEK - DAY >= self.date_from) and (
+            self.date_to is None or monday <= self.date_to
+        )
 
     def overview(self, content):
         overview = dict.fromkeys(("started", "completed", "counted", *tallies.FLAGS), 0)
         overview.update((f"track_{track.pk}", 0) for track in content.tracks)
-        for cohort_id, version_id, week, done, track_id, *flags, n, _total in self.groups:
-            monday = timezone.localdate(week)
-            block = self._block_of(cohort_id, version_id, monday)
-            in_dates = (self.date_from is None or monday + WEEK - DAY >= self.date_from) and (
-                self.date_to is None or monday <= self.date_to
-            )
-            if in_dates or block is not None:
+        for block_id, _closed, week, done, track_id, *flags, n, _total in self.groups:
+            shown = block_id in self.blocks
+            if shown or self._in_dates(timezone.localdate(week)):
                 # Participation counts whole weeks, and the whole of every block shown.
                 overview["started"] += n
                 overview["completed"] += n if done else 0
-            if not done or block is None:
+            if not done or not shown:
                 continue
             overview["counted"] += n
             for name, flagged in zip(tallies.FLAGS, flags, strict=True):
@@ -346,29 +305,25 @@ class BlockFigures:
         return overview
 
     def published(self):
-        query = Q(pk__in=[])
-        for block in self.blocks:
-            query |= block.as_q()
-        return self.scope.filter(query)
+        return self.scope.filter(block_id__in=list(self.blocks))
 
     def score_rows(self, content, bands):
         return _score_rows(self.published(), bands)
 
     def weeks(self):
-        """The trend per block: (first day, last day, completed, mean overall score)."""
-        spans = defaultdict(lambda: [0, 0])
-        for block in self.blocks:
-            entry = spans[block.first_week, block.last_day]
-            entry[0] += block.completed
-            entry[1] += block.total
-        return [(first, last, n, total / n) for (first, last), (n, total) in sorted(spans.items())]
+        """The trend per block shown: (first day, last day, completed, mean overall score)."""
+        ordered = sorted(self.blocks.values(), key=lambda block: (block.first_week, block.pk))
+        return [
+            (block.first_week, block.last_day, block.completed, block.total / block.completed)
+            for block in ordered
+        ]
 
     def period(self):
         if not self.blocks or (self.date_from is None and self.date_to is None):
             return None
         return (
-            min(block.first_week for block in self.blocks),
-            max(block.last_day for block in self.blocks),
+            min(block.first_week for block in self.blocks.values()),
+            max(block.last_day for block in self.blocks.values()),
         )
 
 

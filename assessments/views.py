@@ -117,10 +117,12 @@ def start(request):
     so that nobody fills a class with made-up questionnaires in a hurry (QUALITY.md, privacy);
     a wrong class code counts towards the code-probing limit."""
     who = throttle.who_for(request)
-    for action, message in TOO_MANY.items():
+    # A wrong-code streak blocks joining by code, never starting without one.
+    checks = ["start", "class-code"] if request.POST.get("class_code", "").strip() else ["start"]
+    for action in checks:
         wait = throttle.blocked(action, who)
         if wait:
-            return throttle.too_many(request, message, wait)
+            return throttle.too_many(request, TOO_MANY[action], wait)
     form = StartForm(request.POST, staff=request.user.is_authenticated)
     if "without_code" in request.POST:
         form = StartForm({})
@@ -270,6 +272,10 @@ def retake(request, token):
     previous = _get_assessment(token)
     if not previous.is_completed:
         return redirect("assessments:resume", token=token)
+    # A retake is a new attempt: limited like any start.
+    refused = throttle.take(request, "start", throttle.who_for(request), TOO_MANY["start"])
+    if refused:
+        return refused
     try:
         _assessment, new_token = services.start_assessment(previous=previous)
     except Assessment.DoesNotExist:

@@ -34,6 +34,7 @@ TARGETS_MS = {"national dashboard": 300, "cohort dashboard": 50}
 
 def seed(version, content):
     """ATTEMPTS completed questionnaires, written by the database itself."""
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
@@ -42,6 +43,7 @@ def seed(version, content):
     from assessments.models import (
         Answer,
         Assessment,
+        Block,
         CategoryScore,
         Cohort,
         ExpectationScore,
@@ -144,6 +146,30 @@ def seed(version, content):
                     FROM ({seeded}) s, unnest(%s::int[]) k""",
                 [first_class, version.pk, ids],
             )
+        # Class blocks as completing one by one would have made them (assessments/blocks.py):
+        # MIN_GROUP_SIZE questionnaires each in completion order, the last one open if short.
+        k, b = settings.MIN_GROUP_SIZE, Block._meta.db_table
+        ordinal = (
+            f"SELECT id, cohort_id, version_id, completed_at, (row_number() OVER "
+            f"(PARTITION BY cohort_id ORDER BY completed_at, id) - 1) / {k} + 1 AS number "
+            f"FROM {a} WHERE cohort_id >= %s AND version_id = %s"
+        )
+        run(
+            "class blocks",
+            f"""INSERT INTO {b} (cohort_id, version_id, number, closed_at)
+                SELECT cohort_id, version_id, number,
+                       CASE WHEN count(*) >= {k} THEN max(completed_at) END
+                FROM ({ordinal}) s GROUP BY cohort_id, version_id, number""",
+            [first_class, version.pk],
+        )
+        run(
+            "block members",
+            f"""UPDATE {a} SET block_id = {b}.id FROM ({ordinal}) s
+                JOIN {b} ON {b}.cohort_id = s.cohort_id AND {b}.version_id = s.version_id
+                       AND {b}.number = s.number
+                WHERE {a}.id = s.id""",
+            [first_class, version.pk],
+        )
     began = time.perf_counter()
     with connection.cursor() as cursor:
         for model_ in (Assessment, Answer, ExpectationScore, CategoryScore, Cohort):

@@ -3,12 +3,13 @@
 import hashlib
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from assessments import tallies
+from assessments import blocks, tallies
 from assessments.accounts import advisers_group
-from assessments.models import Assessment, CategoryScore, Cohort, ExpectationScore
+from assessments.models import Assessment, Block, CategoryScore, Cohort, ExpectationScore
 from assessments.services import save_step, start_assessment
 from orientation.models import QuestionnaireVersion
 from orientation.outline import questionnaire_content
@@ -77,5 +78,8 @@ def copies(model, count, cohort=None):
         for a in created
         for s in categories
     )
-    tallies.apply(tallies.of_attempts(Assessment.objects.filter(pk__in=[a.pk for a in created])))
+    copied = Assessment.objects.filter(pk__in=[a.pk for a in created])
+    tallies.apply(tallies.of_attempts(copied))
+    # Into their class's blocks, in order, as completing them one by one would have.
+    blocks.place(Assessment, Block, copied, settings.MIN_GROUP_SIZE, timezone.now())
     return created

@@ -1,0 +1,90 @@
+"""Class blocks: what a class's figures are made of, so that they cannot be picked apart.
+
+A class's completed first questionnaires (retakes never count) are put, in the order they are
+completed, into blocks of one class and one version. A block takes questionnaires until it
+holds MIN_GROUP_SIZE, then closes for good: its membership never changes again, except that a
+student may delete theirs. Class figures add up closed blocks that still hold MIN_GROUP_SIZE
+(assessments/stats.py); the open block waits.
+
+So every figure an adviser can see is a sum of whole closed blocks, whatever the date filters:
+two figures differ by whole blocks (at least MIN_GROUP_SIZE students) or not at all, and a new
+completion never moves a questionnaire from one block to another, so comparing the dashboard
+today and tomorrow shows whole new blocks, never one student. A deletion takes one student out
+of a closed block (the student asked for it); a block that falls under MIN_GROUP_SIZE is hidden,
+never merged with another.
+"""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from .models import Assessment, Block
+
+
+def join(assessment_id, cohort_id, version_id, *, now):
+    """Puts a questionnaire completed just now in its class's open block (in the completing
+    transaction); closes the block when it is full. Returns the block."""
+    block = (
+        Block.objects.select_for_update()
+        .filter(cohort_id=cohort_id, version_id=version_id, closed_at__isnull=True)
+        .first()
+    )
+    if block is None:
+        block = _open(cohort_id, version_id)
+    Assessment.objects.filter(pk=assessment_id).update(block=block)
+    if Assessment.objects.filter(block=block).count() >= settings.MIN_GROUP_SIZE:
+        Block.objects.filter(pk=block.pk).update(closed_at=now)
+    return block
+
+
+def _open(cohort_id, version_id):
+    last = (
+        Block.objects.filter(cohort_id=cohort_id, version_id=version_id)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    try:
+        with transaction.atomic():
+            return Block.objects.create(
+                cohort_id=cohort_id, version_id=version_id, number=(last or 0) + 1
+            )
+    except IntegrityError:
+        # Another completion of the same class opened it a moment ago: join that one.
+        return Block.objects.select_for_update().get(
+            cohort_id=cohort_id, version_id=version_id, closed_at__isnull=True
+        )
+
+
+def place(attempt_model, block_model, attempts, min_size, now):
+    """Puts completed first questionnaires without a block into blocks, in completion order,
+    as if each had joined when it was completed (for data stored in bulk: a migration, test
+    data). Takes the model classes so that a migration can pass its historical ones."""
+    pending = (
+        attempts.filter(
+            completed_at__isnull=False,
+            previous__isnull=True,
+            cohort__isnull=False,
+            block__isnull=True,
+        )
+        .order_by("completed_at", "pk")
+        .values_list("pk", "cohort_id", "version_id", "completed_at")
+    )
+    open_blocks = {}
+    for pk, cohort_id, version_id, completed_at in pending.iterator():
+        key = (cohort_id, version_id)
+        if key not in open_blocks:
+            block = block_model.objects.filter(
+                cohort_id=cohort_id, version_id=version_id, closed_at__isnull=True
+            ).first()
+            if block is None:
+                numbers = block_model.objects.filter(cohort_id=cohort_id, version_id=version_id)
+                block = block_model.objects.create(
+                    cohort_id=cohort_id, version_id=version_id, number=numbers.count() + 1
+                )
+            open_blocks[key] = [block, attempt_model.objects.filter(block=block).count()]
+        entry = open_blocks[key]
+        attempt_model.objects.filter(pk=pk).update(block=entry[0])
+        entry[1] += 1
+        if entry[1] >= min_size:
+            block_model.objects.filter(pk=entry[0].pk).update(closed_at=completed_at or now)
+            del open_blocks[key]
