@@ -26,6 +26,8 @@ BODY_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
 FORM = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
 STAFF_PREFIXES = ("/conseiller/", "/admin/")
+# The type config/wsgi.py gives a request whose Content-Type Django could not parse.
+UNPARSABLE = "application/x-unparsable-content-type"
 LAST_SEEN = "last_seen"
 
 
@@ -39,6 +41,8 @@ class RequestGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.content_type == UNPARSABLE:
+            return self.bad(request)
         if request.method in BODY_METHODS:
             refused = self.refuse_body(request)
             if refused is not None:

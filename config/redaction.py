@@ -11,15 +11,16 @@ link what students were promised: one link that reopens the attempt from any bro
 
 import logging
 import re
+from urllib.parse import unquote
 
 from gunicorn.glogging import Logger
 
 REDACTED = "[masqué]"
 
-_SEP = r"(?:/|%2[Ff])"
+_SEP = r"(?:/|\\|%2[Ff])"
 PATTERNS = [
-    # The private link: /q/<token>… (also percent-encoded, in a ?next= or a Referer).
-    (re.compile(rf"((?:^|\s|/|%2[Ff])q{_SEP})[^/%\s?#&\"'<>]+"), rf"\g<1>{REDACTED}"),
+    # The private link: /q/<token>… (in a path, a ?next= or a Referer; any case, any slash).
+    (re.compile(rf"((?:^|\s|/|\\|%2[Ff])[qQ]{_SEP})[^/\\%\s?#&\"'<>]+"), rf"\g<1>{REDACTED}"),
     # Password reset: /reset/<uidb64>/<token>/ (Django's own URL).
     (
         re.compile(rf"(reset{_SEP})[^/%\s?#&\"'<>]+{_SEP}[^/%\s?#&\"'<>]+"),
@@ -30,7 +31,25 @@ PATTERNS = [
 ]
 
 
+# An encoded control character (%0A…) is shown as an escape, never decoded into the log, so
+# nobody can forge a line.
+_ENCODED_CONTROL = re.compile(r"%(?:[01][0-9A-Fa-f]|7[Ff])")
+
+
+def _decoded(text):
+    """Percent-encoding undone until stable: a token with a few characters encoded, or encoded
+    twice, is still a token."""
+    for _round in range(3):
+        decoded = unquote(_ENCODED_CONTROL.sub(lambda m: "\\x" + m[0][1:].lower(), text))
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
 def redact(text):
+    """The text with its secrets blanked, read as the server decodes it."""
+    text = _decoded(text)
     for pattern, replacement in PATTERNS:
         text = pattern.sub(replacement, text)
     return text

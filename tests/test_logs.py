@@ -86,12 +86,20 @@ def test_redaction_blanks_tokens_wherever_they_appear():
         f"next=%2Fq%2F{token}%2Fresultats",
         f"Not Found: /q/{token[:20]}/",
         f"token={token}",
+        # Found by an attacker: a few characters percent-encoded still open the link.
+        "GET /q/" + "".join(f"%{ord(ch):02X}" if i % 7 == 0 else ch for i, ch in enumerate(token)),
+        f"GET /%71/{token}/ HTTP/1.1",
+        f"next=%252Fq%252F{token}",
+        f"GET /Q/{token}/ HTTP/1.1",
     ):
         assert token[:20] not in redact(line), line
     assert redact("GET /conseiller/reset/MQ/cn4z1a-0123456789abcdef0123456789abcdef/ HTTP") == (
         f"GET /conseiller/reset/{REDACTED}/{REDACTED}/ HTTP"
     )
     assert redact("GET /c/ABC234/ HTTP/1.1") == "GET /c/ABC234/ HTTP/1.1"
+    # A decoded newline never starts a forged log line; real line breaks stay.
+    assert redact("GET /x%0AFAKE HTTP/1.1") == "GET /x\\x0aFAKE HTTP/1.1"
+    assert redact("Traceback:\n  line") == "Traceback:\n  line"
 
 
 def free_port():
@@ -188,8 +196,15 @@ def test_gunicorn_as_deployed_writes_no_token_in_its_logs(tmp_path):
         assert browser.request(f"/q/{token}/partager/", headers=referer)[0] == 405
         assert Browser(base).request(step, {"x": "1"})[0] == 403
         assert browser.request(f"/q/{token}x!/")[0] == 404
+        encoded = "".join(f"%{ord(ch):02X}" if i % 5 == 0 else ch for i, ch in enumerate(token))
+        assert browser.request(f"/q/{encoded}/resultats/")[0] == 302  # the server decodes it
         latin1 = {"Content-Type": "application/x-www-form-urlencoded; charset=latin-1"}
         assert browser.request(step, b"x=%E9", latin1)[0] == 400
+        # A Content-Type Django cannot even parse (found by an attacker): 400, not a bare 500.
+        bogus = {"Content-Type": "text/plain; a*=bogus''%41"}
+        status, headers, _page = browser.request("/", b"x", bogus)
+        assert status == 400 and "Content-Security-Policy" in headers
+        assert browser.request(f"/q/{token}/", None, bogus)[0] == 400
     finally:
         server.terminate()
         server.wait(timeout=10)
