@@ -1,7 +1,8 @@
 """Staff sign-in and password reset, wrapped in rate limits (config/throttle.py).
 
 Django's own views do the work; these add what a public site needs: a login rate limit per
-address and for the whole site (the lockout per account and address is django-axes'), and a
+address and for the whole site, counting failures only (the lockout per account and address
+is django-axes'), and a
 password reset that is switched off without a real mail backend, limited per e-mail address
 asked for, per client and for the site, and that answers the same whatever the address.
 """
@@ -19,12 +20,18 @@ from config import throttle
 
 @never_cache
 def login(request):
-    if request.method == "POST":
+    if request.method != "POST":
+        return auth_views.LoginView.as_view()(request)
+    who = throttle.who_for(request)
+    wait = throttle.blocked("login", who)
+    if wait:
         message = _("Trop de tentatives de connexion depuis ce réseau.")
-        refused = throttle.take(request, "login", throttle.who_for(request), message)
-        if refused:
-            return refused
-    return auth_views.LoginView.as_view()(request)
+        return throttle.too_many(request, message, wait)
+    response = auth_views.LoginView.as_view()(request)
+    if response.status_code != 302:
+        # Only failures count: advisers signing in at school never use up the limit.
+        throttle.record("login", who)
+    return response
 
 
 @never_cache

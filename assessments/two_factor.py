@@ -132,11 +132,19 @@ def authenticator(user):
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
 
 
-def pending_authenticator(user):
-    """The device being set up: the same one until confirmed, so a reload keeps its QR code."""
-    device = TOTPDevice.objects.devices_for_user(user, confirmed=False).first()
+PENDING_DEVICE = "two_factor_pending"
+
+
+def pending_authenticator(request):
+    """The device this session is setting up: the same one until confirmed, so a reload keeps
+    its QR code. Never another session's: whoever opened the setup page with the password
+    alone must not know the secret the owner confirms later (confirming deletes the others)."""
+    device = TOTPDevice.objects.filter(
+        pk=request.session.get(PENDING_DEVICE), user=request.user, confirmed=False
+    ).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Application", confirmed=False)
+        device = TOTPDevice.objects.create(user=request.user, name="Application", confirmed=False)
+        request.session[PENDING_DEVICE] = device.pk
     return device
 
 

@@ -80,7 +80,7 @@ def setup(request):
     if two_factor.has_confirmed_device(user) and not two_factor.is_verified(request):
         # Replacing the app needs the current one (the middleware sends here first).
         return redirect_to_login(request.get_full_path(), "assessments:two-factor-verify")
-    device = two_factor.pending_authenticator(user)
+    device = two_factor.pending_authenticator(request)
     form = two_factor.CodeForm(
         user, request.POST if request.method == "POST" else None, device=device
     )

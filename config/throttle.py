@@ -11,6 +11,7 @@ count (benchmarks run thousands of journeys from one address).
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
 import time
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ RULES = {
     "share-code": {"address": Limit(30, 900), "site": Limit(300, 900)},
     # Password-reset requests: per e-mail address asked for, per client, for the whole site.
     "reset": {"account": Limit(3, 3600), "address": Limit(10, 3600), "site": Limit(100, 3600)},
-    # Logins, whatever the account (the lockout per account and address is django-axes').
+    # Failed logins, whatever the account (the lockout per account and address is axes').
     "login": {"address": Limit(60, 900), "site": Limit(2000, 900)},
 }
 
@@ -60,6 +61,18 @@ def client_address(request):
         if forwarded:
             return forwarded[-min(settings.PROXY_COUNT, len(forwarded))]
     return request.META.get("REMOTE_ADDR") or None
+
+
+def _network(address):
+    """An IPv6 client is its /64: one household or one school holds a whole /64, and counting
+    each of its addresses apart would let one client pass for millions."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return address
 
 
 def client_id(request):
@@ -97,6 +110,8 @@ def _keys(action, who):
         identity = "all" if scope == "site" else who.get(scope)
         if identity is None:
             continue
+        if scope == "address":
+            identity = _network(identity)
         window = int(now // limit.seconds)
         # Keyed: an address or e-mail cannot be read back from the cache by trying them all.
         hashed = hmac.new(

@@ -187,3 +187,44 @@ def test_limits_hold_with_the_redis_cache_that_several_instances_share(version, 
         assert start(browser).status_code == 429
     finally:
         cache.clear()
+
+
+def test_retakes_are_limited_like_starts(version):
+    from tests.assessments.journey import complete
+
+    browser = FormClient()
+    token = start(browser)["Location"].split("/")[2]
+    complete(browser, token)
+    for _n in range(4):
+        response = browser.post(reverse("assessments:retake", args=[token]))
+        assert response.status_code == 302
+    response = browser.post(reverse("assessments:retake", args=[token]))
+    assert response.status_code == 429
+    assert Assessment.objects.count() == 5
+
+
+def test_a_wrong_code_streak_never_stops_starting_without_a_code(version):
+    browser = FormClient()
+    for n in range(10):
+        assert start(browser, f"ZZZZ{n:02d}").status_code == 400
+    assert start(browser, "ZZZZZZ").status_code == 429
+    assert start(browser).status_code == 302
+
+
+def test_successful_logins_never_use_up_the_limit(db, monkeypatch):
+    monkeypatch.setitem(throttle.RULES["login"], "address", throttle.Limit(3, 900))
+    adviser("prof")
+    for _n in range(6):
+        browser = FormClient()
+        assert (
+            browser.post(reverse("login"), {"username": "prof", "password": PASSWORD}).status_code
+            == 302
+        )
+
+
+def test_an_ipv6_client_counts_as_its_whole_64(version, monkeypatch):
+    monkeypatch.setitem(throttle.RULES["start"], "address", throttle.Limit(2, 3600))
+    for host in ("2001:db8:1:2::10", "2001:db8:1:2::11"):
+        assert start(FormClient(REMOTE_ADDR=host)).status_code == 302
+    assert start(FormClient(REMOTE_ADDR="2001:db8:1:2:ffff::1")).status_code == 429
+    assert start(FormClient(REMOTE_ADDR="2001:db8:1:3::1")).status_code == 302

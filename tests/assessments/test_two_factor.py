@@ -11,7 +11,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessments import two_factor
-from tests.utils import log_in_verified, plain, text
+from tests.utils import FormClient, log_in_verified, plain, text
 
 from .factories import PASSWORD, adviser
 
@@ -36,7 +36,7 @@ def wrong_code(device):
 
 def enrolled(user):
     """A user who set up an app: its device and the recovery codes shown at the time."""
-    device = two_factor.pending_authenticator(user)
+    device = TOTPDevice.objects.create(user=user, name="Application", confirmed=False)
     return device, two_factor.confirm_authenticator(device)
 
 
@@ -53,7 +53,7 @@ def enrol_through_the_pages(client, next_url=""):
     query = f"?next={quote(next_url)}" if next_url else ""
     page = client.get(SETUP + query)
     assert page.status_code == 200
-    device = TOTPDevice.objects.get(confirmed=False)
+    device = TOTPDevice.objects.filter(confirmed=False).latest("pk")  # this session's
     return device, client.post(SETUP + query, {"code": code(device)})
 
 
@@ -256,3 +256,24 @@ def test_a_new_phone_replaces_the_old_one(client, version):
     assert list(TOTPDevice.objects.filter(user=prof)) == [new]
     assert not TOTPDevice.objects.filter(pk=old.pk).exists()
     assert client.get(reverse("assessments:adviser-home")).status_code == 200
+
+
+def test_a_secret_seen_by_another_session_is_never_the_one_confirmed(client, admin_user):
+    """The attacker's case: with the password alone, read the setup page's secret; the owner
+    later enrols elsewhere; the attacker's secret must not open the account."""
+    attacker = FormClient()
+    log_in(attacker, "admin", "password")
+    attacker.get(SETUP)
+    seen = TOTPDevice.objects.get(user=admin_user, confirmed=False)
+    seen_code = code(seen)  # what the attacker's copy of the secret gives
+
+    log_in(client, "admin", "password")
+    device, response = enrol_through_the_pages(client)
+    assert device.pk != seen.pk and device.bin_key != seen.bin_key
+    assert response.status_code == 200
+    assert not TOTPDevice.objects.filter(pk=seen.pk).exists()  # confirming removed the rest
+
+    stranger = FormClient()
+    log_in(stranger, "admin", "password")
+    stranger.post(VERIFY, {"code": seen_code})
+    assert stranger.get(reverse("admin:index")).status_code == 302
