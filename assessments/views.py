@@ -117,8 +117,10 @@ def start(request):
     so that nobody fills a class with made-up questionnaires in a hurry (QUALITY.md, privacy);
     a wrong class code counts towards the code-probing limit."""
     who = throttle.who_for(request)
-    # A wrong-code streak blocks joining by code, never starting without one.
-    checks = ["start", "class-code"] if request.POST.get("class_code", "").strip() else ["start"]
+    # A wrong-code streak blocks joining by code, never starting without one (the « sans code »
+    # button posts the refused code along).
+    with_code = request.POST.get("class_code", "").strip() and "without_code" not in request.POST
+    checks = ["start", "class-code"] if with_code else ["start"]
     for action in checks:
         wait = throttle.blocked(action, who)
         if wait:

@@ -228,3 +228,14 @@ def test_an_ipv6_client_counts_as_its_whole_64(version, monkeypatch):
         assert start(FormClient(REMOTE_ADDR=host)).status_code == 302
     assert start(FormClient(REMOTE_ADDR="2001:db8:1:2:ffff::1")).status_code == 429
     assert start(FormClient(REMOTE_ADDR="2001:db8:1:3::1")).status_code == 302
+
+
+def test_the_without_code_button_works_while_codes_are_blocked(version):
+    browser = FormClient()
+    for n in range(10):
+        assert start(browser, f"ZZZZ{n:02d}").status_code == 400
+    response = browser.post(
+        reverse("assessments:start"), {"class_code": "ZZZZ99", "without_code": "1"}
+    )
+    assert response.status_code == 302
+    assert Assessment.objects.get().cohort is None
