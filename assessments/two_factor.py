@@ -26,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 RECOVERY_CODES = 10
 NO_DEVICE_CHECKED = "two_factor_no_device"
 RECHECK_SECONDS = 300
+ALWAYS_RECHECK = frozenset({"password_change", "admin:password_change"})
 
 # Pages a half-open session may see: the student side shows nothing of the account. Anything
 # not named here waits for the code, so a page added later is guarded until listed.
@@ -116,7 +117,15 @@ class TwoFactorMiddleware:
         if not user.is_authenticated or session.get(DEVICE_ID_SESSION_KEY):
             return None
         checked = session.get(NO_DEVICE_CHECKED)
-        recently = checked and checked[0] == user.pk and time.time() - checked[1] < RECHECK_SECONDS
+        recently = (
+            checked
+            and checked[0] == user.pk
+            and time.time() - checked[1] < RECHECK_SECONDS
+            # A write, or a page that changes the account, always looks: a session opened with
+            # the password before the owner enrolled must not change the password meanwhile.
+            and request.method in ("GET", "HEAD")
+            and name not in ALWAYS_RECHECK
+        )
         if not recently:
             if has_confirmed_device(user):
                 return redirect_to_login(request.get_full_path(), "assessments:two-factor-verify")

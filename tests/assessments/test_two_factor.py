@@ -277,3 +277,24 @@ def test_a_secret_seen_by_another_session_is_never_the_one_confirmed(client, adm
     log_in(stranger, "admin", "password")
     stranger.post(VERIFY, {"code": seen_code})
     assert stranger.get(reverse("admin:index")).status_code == 302
+
+
+def test_a_session_opened_before_enrolment_cannot_change_the_password_after_it(client, version):
+    """Found by an attacker: the « no device » answer was kept five minutes, so a session that
+    signed in with the password alone could still change it after the owner enrolled."""
+    from .factories import PASSWORD, adviser
+
+    user = adviser("prof")
+    early = FormClient()
+    log_in(early, "prof", PASSWORD)
+    assert early.get(reverse("assessments:adviser-home")).status_code == 200
+    enrolled(user)
+    change = {
+        "old_password": PASSWORD,
+        "new_password1": "une-autre-phrase-2027",
+        "new_password2": "une-autre-phrase-2027",
+    }
+    response = early.post(reverse("password_change"), change)
+    assert response.status_code == 302 and VERIFY in response["Location"]
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
