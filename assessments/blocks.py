@@ -55,10 +55,11 @@ def _open(cohort_id, version_id):
         )
 
 
-def place(attempt_model, block_model, attempts, min_size, now):
+def place(attempt_model, block_model, attempts, min_size):
     """Puts completed first questionnaires without a block into blocks, in completion order,
     as if each had joined when it was completed (for data stored in bulk: a migration, test
-    data). Takes the model classes so that a migration can pass its historical ones."""
+    data). Takes the model classes so that a migration can pass its historical ones. One
+    UPDATE per block, not per questionnaire."""
     pending = (
         attempts.filter(
             completed_at__isnull=False,
@@ -69,10 +70,16 @@ def place(attempt_model, block_model, attempts, min_size, now):
         .order_by("completed_at", "pk")
         .values_list("pk", "cohort_id", "version_id", "completed_at")
     )
-    open_blocks = {}
+    filling = {}  # (cohort, version) → (its open block, members it already had, new members)
+
+    def write(block, members, closed_at=None):
+        attempt_model.objects.filter(pk__in=members).update(block=block)
+        if closed_at is not None:
+            block_model.objects.filter(pk=block.pk).update(closed_at=closed_at)
+
     for pk, cohort_id, version_id, completed_at in pending.iterator():
         key = (cohort_id, version_id)
-        if key not in open_blocks:
+        if key not in filling:
             block = block_model.objects.filter(
                 cohort_id=cohort_id, version_id=version_id, closed_at__isnull=True
             ).first()
@@ -81,10 +88,11 @@ def place(attempt_model, block_model, attempts, min_size, now):
                 block = block_model.objects.create(
                     cohort_id=cohort_id, version_id=version_id, number=numbers.count() + 1
                 )
-            open_blocks[key] = [block, attempt_model.objects.filter(block=block).count()]
-        entry = open_blocks[key]
-        attempt_model.objects.filter(pk=pk).update(block=entry[0])
-        entry[1] += 1
-        if entry[1] >= min_size:
-            block_model.objects.filter(pk=entry[0].pk).update(closed_at=completed_at or now)
-            del open_blocks[key]
+            filling[key] = (block, attempt_model.objects.filter(block=block).count(), [])
+        block, before, members = filling[key]
+        members.append(pk)
+        if before + len(members) >= min_size:
+            write(block, members, closed_at=completed_at)
+            del filling[key]
+    for block, _before, members in filling.values():
+        write(block, members)

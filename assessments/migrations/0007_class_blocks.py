@@ -3,7 +3,6 @@
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
-from django.utils import timezone
 
 
 def place_completed(apps, schema_editor):
@@ -12,7 +11,7 @@ def place_completed(apps, schema_editor):
 
     Assessment = apps.get_model("assessments", "Assessment")
     Block = apps.get_model("assessments", "Block")
-    place(Assessment, Block, Assessment.objects.all(), settings.MIN_GROUP_SIZE, timezone.now())
+    place(Assessment, Block, Assessment.objects.all(), settings.MIN_GROUP_SIZE)
 
 
 class Migration(migrations.Migration):

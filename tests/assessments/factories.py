@@ -81,5 +81,5 @@ def copies(model, count, cohort=None):
     copied = Assessment.objects.filter(pk__in=[a.pk for a in created])
     tallies.apply(tallies.of_attempts(copied))
     # Into their class's blocks, in order, as completing them one by one would have.
-    blocks.place(Assessment, Block, copied, settings.MIN_GROUP_SIZE, timezone.now())
+    blocks.place(Assessment, Block, copied, settings.MIN_GROUP_SIZE)
     return created
