@@ -245,7 +245,7 @@ def shared_results(request):
         form.add_error(None, _("Aucun résultat partagé ne correspond à ce code."))
         return render(request, "adviser/shared_lookup.html", {"form": form}, status=404)
     context = {**assessment_results(assessment), "read_only": True}
-    return render(request, "assessments/results.html", context)
+    return render(request, context["template"], context)
 
 
 @user_passes_test(lambda user: user.is_active and user.is_staff)
@@ -253,9 +253,15 @@ def item_quality(request, version_pk):
     version = get_object_or_404(QuestionnaireVersion, pk=version_pk)
     audit.record(request, AdviserAccess.Action.ITEM_QUALITY, version.code)
     report = version_quality(version)
-    sections = [
-        (_("Par catégorie"), report["categories"]),
-        (_("Par attendu"), report["expectations"]),
-    ]
-    context = {"version": version, "report": report, "sections": sections}
+    tables = report["tables"]
+    context = {
+        "version": version,
+        "report": report,
+        "sections": [
+            (_("Attendus"), tables["expectations"]),
+            (_("Catégories"), tables["categories"]),
+            (_("Domaines d'intérêt"), tables["dimensions"]),
+        ],
+        "can_edit": request.user.has_perm("orientation.change_item"),
+    }
     return render(request, "adviser/item_quality.html", context)

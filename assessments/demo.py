@@ -22,15 +22,19 @@ from .services import save_step, start_assessment
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-conseiller-2026"
+# Interest leanings per class, by 2026-1 statement family and by 2026-2 dimension.
 COHORTS = [
-    ("Terminale ST2S 1 (démo)", {"AS": 0.8, "ES": 0.5}),
-    ("Terminale générale 3 (démo)", {"ALT-UNI": 0.8, "VTD": 0.4}),
-    ("Première ST2S 2 (démo)", {"ASSC": 0.6, "ES": 0.6}),
+    ("Terminale ST2S 1 (démo)", {"AS": 0.8, "ES": 0.5, "ACC": 0.8, "INS": 0.4, "EDU": 0.5}),
+    ("Terminale générale 3 (démo)", {"ALT-UNI": 0.8, "VTD": 0.4, "UNI": 0.8, "TER": 0.4}),
+    ("Première ST2S 2 (démo)", {"ASSC": 0.6, "ES": 0.6, "ANI": 0.6, "EDU": 0.6}),
 ]
 
 
-def _family(code):
-    return code.rsplit("-", 1)[0] if not code.startswith("ALT-") else code
+def _family(item):
+    # 2026-2 groups interest statements by dimension; 2026-1 by the code's prefix.
+    if item.dimension:
+        return item.dimension
+    return item.code.rsplit("-", 1)[0] if not item.code.startswith("ALT-") else item.code
 
 
 def _clamp(value):
@@ -64,11 +68,16 @@ def seed_demo(*, attempts=300, seed=2026, now=None):
         straight = rng.random() < 0.03
         for step in content.steps:
             for item in step.items:
+                if item.is_knowledge:
+                    # Right more often when the category's level is higher; else unsure.
+                    right = rng.random() < 0.45 + 0.15 * level[step.code]
+                    values[item.pk] = item.correct if right else rng.choice((3, 3 - item.correct))
+                    continue
                 if straight:
                     values[item.pk] = 3
                     continue
                 if item.expectation is None:
-                    family = _family(item.code)
+                    family = _family(item)
                     if family not in taste:
                         taste[family] = rng.gauss(bias.get(family, 0), 1)
                     latent = taste[family]

@@ -7,6 +7,7 @@ measured against it: what the step costs beyond rendering the same HTML is the p
 from django.shortcuts import render
 
 from orientation.outline import ContentItem, ContentStep, Questionnaire
+from orientation.services import MAX_ITEMS_PER_STEP
 
 from .views import likert_rows
 
@@ -19,7 +20,7 @@ ITEMS = tuple(
         step="F",
         expectation="F1",
     )
-    for n in range(1, 21)
+    for n in range(1, MAX_ITEMS_PER_STEP + 1)
 )
 STEP = ContentStep(
     pk=1, number=1, code="F", name="Étape de référence", intro="", kind="expectations", items=ITEMS
@@ -27,9 +28,10 @@ STEP = ContentStep(
 CONTENT = Questionnaire(
     version_id=0,
     version_code="floor",
+    rules="2",
     close_margin=5,
     content_date=None,
-    steps=(STEP,) * 4,
+    steps=(STEP,) * 5,
     expectations=(),
     tracks=(),
     weights=(),

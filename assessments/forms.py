@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from orientation.models import SCALE
+from orientation.models import KNOWLEDGE_SCALE, SCALE, Item
 
 from .models import Cohort, normalise_code
 
@@ -47,26 +47,34 @@ class StartForm(forms.Form):
         return cohort
 
 
-def _answer_field(required):
+def _answer_field(scale, required):
     return forms.TypedChoiceField(
-        choices=SCALE,
+        choices=scale,
         coerce=int,
         empty_value=None,
         required=required,
         error_messages={
             "required": _("Choisis une réponse."),
-            "invalid_choice": _("Cette réponse n'est pas sur l'échelle de 1 à 5."),
+            "invalid_choice": _("Cette réponse ne fait pas partie des réponses proposées."),
         },
     )
 
 
 # Module-level, not class attributes: a Form's metaclass would take those for its own fields.
-ANSWER = _answer_field(required=True)
-OPTIONAL_ANSWER = _answer_field(required=False)
+# One field per kind of question and (required, optional).
+ANSWER = {
+    Item.Kind.AGREEMENT: _answer_field(SCALE, required=True),
+    Item.Kind.KNOWLEDGE: _answer_field(KNOWLEDGE_SCALE, required=True),
+}
+OPTIONAL_ANSWER = {
+    Item.Kind.AGREEMENT: _answer_field(SCALE, required=False),
+    Item.Kind.KNOWLEDGE: _answer_field(KNOWLEDGE_SCALE, required=False),
+}
 
 
 class StepForm(forms.Form):
-    """One required 1–5 answer per statement of the step; nothing else is accepted.
+    """One required answer per question of the step, on its own scale; nothing else is
+    accepted.
 
     The form only validates (the step template renders the radios), and a field keeps no state
     between requests, so one field object serves every statement: building twenty fields on
@@ -77,7 +85,7 @@ class StepForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.items = items
         for item in items:
-            self.fields[item.code] = OPTIONAL_ANSWER if partial else ANSWER
+            self.fields[item.code] = (OPTIONAL_ANSWER if partial else ANSWER)[item.kind]
 
     def clean(self):
         cleaned = super().clean()

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from orientation.models import SCALE
+from orientation.models import KNOWLEDGE_SCALE, SCALE
 from orientation.outline import questionnaire_content
 
-from . import recommendation
+from . import recommendation, reliability, scoring
 
 SCALE_LABELS = dict(SCALE)
+KNOWLEDGE_LABELS = dict(KNOWLEDGE_SCALE)
 
 
 @dataclass
@@ -55,15 +56,31 @@ def _level_label(level):
 
 
 def assessment_results(assessment):
-    """The results page's context for a completed attempt, compared with its previous one."""
+    """The results page's context for a completed attempt, compared with its previous one,
+    with the template of its rules: a result of rules 1 (2026-1) keeps the page it had; one of
+    rules 2 also shows its statements' answers (one query)."""
     content = questionnaire_content(assessment.version)
     previous = assessment.previous
-    earlier = previous.result if previous is not None and previous.is_completed else None
-    return {
-        **results_view(assessment.result, content, earlier),
-        "assessment": assessment,
-        "content": content,
-    }
+    earlier = previous if previous is not None and previous.is_completed else None
+    if assessment.result.get("rules", scoring.RULES_FIRST) == scoring.RULES_FIRST:
+        view = results_view(assessment.result, content, earlier.result if earlier else None)
+        template = "assessments/results_first_rules.html"
+    else:
+        codes = {item.pk: item.code for item in content.items}
+        answers = {
+            codes[pk]: value
+            for pk, value in assessment.answers.values_list("item_id", "value")
+            if pk in codes
+        }
+        view = second_rules_view(
+            assessment.result,
+            content,
+            answers,
+            earlier,
+            reliability.precision_for(content.version_id),
+        )
+        template = "assessments/results.html"
+    return {**view, "assessment": assessment, "content": content, "template": template}
 
 
 def results_view(result, content, previous_result=None):
@@ -127,31 +144,7 @@ def results_view(result, content, previous_result=None):
     others = [content.track(r["code"]) for r in result["ranking"] if r["code"] not in suggested]
     others += [t for t in content.tracks if t.code not in suggested and t not in others]
 
-    quality = result["quality"]
-    notes = []
-    if quality["straight_lining"]:
-        notes.append(
-            _(
-                "Tu as souvent répondu la même chose sur toute une étape. Si c'était pour aller "
-                "vite, refais le questionnaire en prenant le temps : tes résultats seront plus "
-                "justes."
-            )
-        )
-    if quality["too_fast"]:
-        notes.append(
-            _(
-                "Tu as répondu très vite. Les résultats sont plus utiles quand on lit chaque "
-                "phrase en entier ; tu peux refaire le questionnaire quand tu veux."
-            )
-        )
-    if quality["contradictory"]:
-        notes.append(
-            _(
-                "Certaines de tes réponses semblent se contredire (d'accord avec une phrase et "
-                "avec son contraire). C'est normal d'hésiter ; parles-en avec un adulte de "
-                "confiance ou relis ces phrases en refaisant le questionnaire."
-            )
-        )
+    notes = _quality_notes(result["quality"])
     band_counts = [
         (band, sum(1 for row in rows if row.band.code == band.code)) for band in content.bands
     ]
@@ -229,3 +222,255 @@ def stacked_chart(rows, bands):
             }
         )
     return {"bars": bars, "height": len(rows) * ROW_HEIGHT + 4}
+
+
+# --- Rules 2 (2026-2 on): bands with their statements, precision said, changes that are real ---
+
+
+@dataclass
+class Statement:
+    text: str
+    answer: str
+    reverse_keyed: bool = False
+
+
+@dataclass
+class AttenduRow:
+    code: str
+    label: str
+    official_wording: str
+    band: object
+    near_side: str | None
+    near_band: object
+    advice: tuple
+    statements: list
+    change: int | None = None  # +1, 0, −1 (reliable change) or None without a comparison
+    previous_band: object = None
+    top: bool = False  # in the highest band
+
+
+@dataclass
+class CategoryBlock:
+    code: str
+    name: str
+    score: int
+    low: int
+    high: int
+    band: object
+    expectations: list = field(default_factory=list)
+    change: int | None = None
+    previous_score: int | None = None
+
+
+@dataclass
+class KnowledgeRow:
+    statement: str
+    answer: str
+    correct_label: str
+    right: bool
+    dont_know: bool
+    explanation: str
+
+
+@dataclass
+class FormationCard:
+    track: object
+    goal: bool
+    leader: bool
+    companion_of: object
+    reasons: list
+    attendus: list  # AttenduRow of the attendus that matter for it
+
+
+def _interval(score, precision):
+    """The score ± one standard error of measurement, kept in 0–100, rounded to 5."""
+    half = precision.sem
+
+    def five(value):
+        return int(5 * round(max(0, min(100, value)) / 5))
+
+    return five(score - half), five(score + half)
+
+
+def second_rules_view(result, content, answers, previous, precision):
+    """Everything the results page shows for a result of rules 2.
+
+    answers: {item code: answer} of this attempt (the statements behind each band and the
+    knowledge check's corrections). previous: the completed attempt this one retakes, if any.
+    precision: reliability.precision_for(version).
+    """
+    bands = {band.code: band for band in content.bands}
+    by_start = {band.min_score: band for band in content.bands}
+    items_of = {}
+    for item in content.items:
+        if item.expectation and not item.is_knowledge:
+            items_of.setdefault(item.expectation, []).append(item)
+    before = previous.result if previous is not None else {}
+    before_expectations = before.get("expectations", {})
+    before_categories = before.get("categories", {})
+
+    top_band = max(content.bands, key=lambda band: band.min_score)
+    rows = {}
+    for expectation in content.expectations:
+        value = result["expectations"][expectation.code]
+        earlier = before_expectations.get(expectation.code)
+        rows[expectation.code] = AttenduRow(
+            code=expectation.code,
+            label=expectation.label,
+            official_wording=expectation.official_wording,
+            band=bands[value["band"]],
+            near_side=value.get("side"),
+            near_band=by_start.get(value["near"]),
+            advice=expectation.advice,
+            statements=[
+                Statement(item.statement, SCALE_LABELS.get(answers.get(item.code), "—"))
+                for item in items_of.get(expectation.code, [])
+            ],
+            change=_change(earlier, value["score"], precision, "expectation", expectation.code),
+            previous_band=bands.get(earlier["band"]) if earlier else None,
+            top=value["band"] == top_band.code,
+        )
+
+    categories = []
+    for step in content.steps:
+        value = result["categories"].get(step.code)
+        if value is None:
+            continue
+        low, high = _interval(value["score"], reliability.lookup(precision, "category", step.code))
+        earlier = before_categories.get(step.code)
+        categories.append(
+            CategoryBlock(
+                code=step.code,
+                name=step.name,
+                score=value["score"],
+                low=low,
+                high=high,
+                band=bands[value["band"]],
+                expectations=[r for e, r in rows.items() if _category_of(content, e) == step.code],
+                change=_change(earlier, value["score"], precision, "category", step.code),
+                previous_score=earlier["score"] if earlier else None,
+            )
+        )
+
+    ordered = sorted(content.bands, key=lambda band: band.min_score)
+    rank = {band.code: i for i, band in enumerate(ordered)}
+    strengths = [row for row in rows.values() if row.band.code == top_band.code]
+    to_work = sorted(
+        (row for row in rows.values() if row.band.code != top_band.code),
+        key=lambda row: (rank[row.band.code], row.near_side != scoring.BELOW),
+    )
+    knowledge = [
+        KnowledgeRow(
+            statement=item.statement,
+            answer=KNOWLEDGE_LABELS.get(answers.get(item.code), "—"),
+            correct_label=KNOWLEDGE_LABELS[item.correct],
+            right=answers.get(item.code) == item.correct,
+            dont_know=answers.get(item.code) == 3,
+            explanation=item.explanation,
+        )
+        for item in content.items
+        if item.is_knowledge
+    ]
+
+    def card(fit):
+        track = content.track(fit["code"])
+        return FormationCard(
+            track=track,
+            goal=fit["goal"],
+            leader=fit["leader"],
+            companion_of=content.track(fit["companion_of"]) if fit["companion_of"] else None,
+            reasons=_reasons(fit, content),
+            attendus=[rows[code] for code in _ordered(content, track.expectations)],
+        )
+
+    verdict = result["verdict"]
+    suggestions = [card(fit) for fit in result["suggestions"]]
+    shown = {s.track.code for s in suggestions} | {fit["code"] for fit in result["later"]}
+    quality = result["quality"]
+    return {
+        "verdict": verdict,
+        "leaders": [s for s in suggestions if s.leader or s.goal],
+        "suggestions": suggestions,
+        "later": [card(fit) for fit in result["later"]],
+        "other_tracks": [t for t in content.tracks if t.code not in shown],
+        "categories": categories,
+        "category_chart": bar_chart([(c.name, c.score, c.band) for c in categories], content.bands),
+        "expectation_rows": list(rows.values()),
+        "strengths": strengths,
+        "to_work": to_work,
+        "priorities": to_work[:3],
+        "knowledge": knowledge,
+        "knowledge_right": sum(1 for row in knowledge if row.right),
+        "quality_notes": _quality_notes(quality, mirror_pairs=True),
+        "band_counts": [
+            (band, sum(1 for row in rows.values() if row.band.code == band.code))
+            for band in content.bands
+        ],
+        "bands": content.bands,
+        "has_comparison": previous is not None,
+        "previous": previous,
+        "measured_precision": any(p.measured for p in precision.values()),
+    }
+
+
+def _category_of(content, code):
+    return next(e.category for e in content.expectations if e.code == code)
+
+
+def _ordered(content, codes):
+    wanted = set(codes)
+    return [e.code for e in content.expectations if e.code in wanted]
+
+
+def _change(earlier, score, precision, kind, code):
+    if earlier is None:
+        return None
+    found = reliability.lookup(precision, kind, code)
+    return scoring.reliable_change(earlier["score"], score, found.sd, found.alpha)
+
+
+def _reasons(fit, content):
+    items = {item.code: item for item in content.items}
+    return [
+        {"statement": items[code].statement, "answer": SCALE_LABELS[value]}
+        for code, value in fit["reasons"]
+        if code in items
+    ]
+
+
+def _quality_notes(quality, mirror_pairs=False):
+    notes = []
+    if quality["straight_lining"]:
+        notes.append(
+            _(
+                "Tu as souvent répondu la même chose sur toute une étape. Si c'était pour aller "
+                "vite, refais le questionnaire en prenant le temps : tes résultats seront plus "
+                "justes."
+            )
+        )
+    if quality["too_fast"]:
+        notes.append(
+            _(
+                "Tu as répondu très vite. Les résultats sont plus utiles quand on lit chaque "
+                "phrase en entier ; tu peux refaire le questionnaire quand tu veux."
+            )
+        )
+    if quality["contradictory"]:
+        if mirror_pairs:
+            notes.append(
+                _(
+                    "Pour au moins trois attendus, tu as donné la même réponse à une phrase et "
+                    "à son contraire exact (par exemple d'accord avec les deux). C'est normal "
+                    "d'hésiter ; relis ces phrases en refaisant le questionnaire, ou parles-en "
+                    "avec un adulte de confiance."
+                )
+            )
+        else:
+            notes.append(
+                _(
+                    "Certaines de tes réponses semblent se contredire (d'accord avec une phrase "
+                    "et avec son contraire). C'est normal d'hésiter ; parles-en avec un adulte "
+                    "de confiance ou relis ces phrases en refaisant le questionnaire."
+                )
+            )
+    return notes

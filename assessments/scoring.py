@@ -11,24 +11,54 @@ The rules, in plain words:
    humaines) is the mean of its attendus' scores; the overall score is the mean of the
    categories' scores, so each category counts the same whatever its number of attendus.
 4. Each attendu score falls in the band with the highest start at or below it (for example
-   « point d'appui » from 75, « à consolider » from 50, « piste de progrès » from 0). A score
-   within the version's margin of a band's start (either side) is « proche du seuil ».
+   « point d'appui » from 75, « à consolider » from 50, « piste de progrès » from 0).
 5. Response quality is noted, never used to drop answers:
    - straight-lining: a step of at least 5 statements answered with one single value;
-   - too fast: fewer than 2 seconds per statement on average, from start to finish;
-   - contradictions: an attendu where the student agrees (4–5) with both a statement and a
+   - too fast: fewer than 2 seconds per statement on average, from start to finish.
+
+The rules are versioned with the questionnaire (QuestionnaireVersion.rules), so that a stored
+result can always be recomputed exactly. Where the two sets differ:
+
+Rules « 1 » (version 2026-1)
+   - « proche du seuil »: a rounded score less than the version's margin away from a band's
+     start, either side;
+   - contradictions: an attendu where the student agrees (4–5) with a statement and with any
      reverse-keyed one, or disagrees (1–2) with both; flagged from 3 such attendus.
+
+Rules « 2 » (version 2026-2 on)
+   - a knowledge question (vrai / faux / je ne sais pas) scores 100 when right, 0 otherwise
+     (« je ne sais pas » is not a fault, but it is not knowledge either);
+   - « proche du seuil » means one answer away: the attendu's exact mean is less than one answer
+     step (25 points ÷ its number of statements; 100 ÷ n for knowledge questions) from a band's
+     start — « juste au-dessus » when one answer lower would drop it below, « juste en
+     dessous » when one answer higher would reach it;
+   - contradictions come only from true mirror pairs (a statement and the reverse-keyed one that
+     says exactly its opposite): agreeing (4–5) with both or disagreeing (1–2) with both;
+     flagged from 3 such pairs;
+   - a retake's change is called a change only beyond the reliable change index
+     (Jacobson & Truax 1991): |after − before| > 1.96 × SD × √(2 × (1 − reliability)); smaller
+     moves read « stable ».
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from math import sqrt
 from statistics import mean
 
 SCALE_MIN, SCALE_MAX = 1, 5
+AGREE_MIN, DISAGREE_MAX = 4, 2  # « plutôt d'accord » or more; « plutôt pas d'accord » or less
 SECONDS_PER_ITEM_MIN = 2
 STRAIGHT_LINE_MIN_ITEMS = 5
 CONTRADICTIONS_MIN = 3
+RULES_FIRST, RULES_SECOND = "1", "2"
+AGREEMENT, KNOWLEDGE = "agreement", "knowledge"
+# Points one answer step is worth on one statement: 1 → 2 on the agreement scale, wrong →
+# right on a knowledge question.
+STEP_POINTS = {AGREEMENT: 25, KNOWLEDGE: 100}
+ABOVE, BELOW = "above", "below"
+RELIABLE_Z = 1.96
 
 
 @dataclass(frozen=True)
@@ -37,6 +67,9 @@ class ItemSpec:
     step: str  # the category code: one step of the questionnaire
     expectation: str | None  # attendu code; None for an interest statement
     reverse_keyed: bool = False
+    kind: str = AGREEMENT
+    correct: int | None = None  # a knowledge question's right answer
+    mirror_of: str | None = None  # the statement a reverse-keyed one is the exact opposite of
 
 
 @dataclass(frozen=True)
@@ -57,8 +90,9 @@ class ExpectationScore:
     category: str
     score: int
     band: str
-    # The start of the band this score is close to (within the margin), if any.
+    # The start of the band this score is close to, if any, and on which side (rules 2).
     near_threshold: int | None = None
+    near_side: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,8 +120,10 @@ def round_half_up(value):
     return int(Decimal(str(value)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
-def item_points(value, reverse_keyed=False):
-    """Points of one answer, 0–100, after reversal."""
+def item_points(value, reverse_keyed=False, kind=AGREEMENT, correct=None):
+    """Points of one answer, 0–100, after reversal; a knowledge answer is right or not."""
+    if kind == KNOWLEDGE:
+        return 100 if value == correct else 0
     if not SCALE_MIN <= value <= SCALE_MAX:
         raise ValueError(f"answer {value!r} is outside the scale")
     keyed = SCALE_MIN + SCALE_MAX - value if reverse_keyed else value
@@ -103,17 +139,48 @@ def band_for(score, bands):
 
 
 def near_threshold(score, bands, margin):
-    """The band start (other than 0) within `margin` points of the score, the closest one."""
+    """Rules 1: the band start (other than 0) within `margin` points of the score, the closest."""
     starts = [band.min_score for band in bands if band.min_score > 0]
     close = [start for start in starts if abs(score - start) < margin]
     return min(close, key=lambda start: abs(score - start)) if close else None
 
 
-def score_answers(answers, items, expectations, bands, margin, duration_seconds=None):
+def answer_step(items):
+    """Rules 2: how far one answer moves an attendu's mean, in points (exact)."""
+    return Fraction(min(STEP_POINTS[item.kind] for item in items), len(items))
+
+
+def one_answer_from(exact, step, bands):
+    """Rules 2: (band start, ABOVE or BELOW) when the exact mean is one answer from a band's
+    start; the start it is closest to wins. None otherwise."""
+    close = []
+    for start in (band.min_score for band in bands if band.min_score > 0):
+        if start <= exact < start + step:
+            close.append((exact - start, start, ABOVE))
+        elif start - step <= exact < start:
+            close.append((start - exact, start, BELOW))
+    if not close:
+        return None
+    _distance, start, side = min(close)
+    return start, side
+
+
+def reliable_change(before, after, sd, reliability, z=RELIABLE_Z):
+    """Rules 2: +1 or −1 when the move is beyond the reliable change index, 0 when it is not."""
+    threshold = z * sd * sqrt(2 * (1 - reliability))
+    delta = after - before
+    if abs(delta) <= threshold:
+        return 0
+    return 1 if delta > 0 else -1
+
+
+def score_answers(
+    answers, items, expectations, bands, margin, duration_seconds=None, rules=RULES_FIRST
+):
     """Score a completed questionnaire.
 
-    answers: {item code: value 1–5} for every attendu statement (interest answers are ignored
-    here; they feed recommendation.py). items, expectations, bands: the version's specs.
+    answers: {item code: answer} for every attendu statement (interest answers are ignored
+    here; they feed the suggestion modules). items, expectations, bands: the version's specs.
     """
     by_expectation = defaultdict(list)
     for item in items:
@@ -125,14 +192,23 @@ def score_answers(answers, items, expectations, bands, margin, duration_seconds=
         its_items = by_expectation[expectation.code]
         if not its_items:
             raise ValueError(f"attendu {expectation.code} has no statement")
-        points = [item_points(answers[item.code], item.reverse_keyed) for item in its_items]
+        points = [
+            item_points(answers[item.code], item.reverse_keyed, item.kind, item.correct)
+            for item in its_items
+        ]
         score = round_half_up(mean(points))
+        if rules == RULES_FIRST:
+            near, side = near_threshold(score, bands, margin), None
+        else:
+            exact = Fraction(sum(int(p) for p in points), len(points))
+            near, side = one_answer_from(exact, answer_step(its_items), bands) or (None, None)
         expectation_scores[expectation.code] = ExpectationScore(
             code=expectation.code,
             category=expectation.category,
             score=score,
             band=band_for(score, bands).code,
-            near_threshold=near_threshold(score, bands, margin),
+            near_threshold=near,
+            near_side=side,
         )
 
     per_category = defaultdict(list)
@@ -145,15 +221,16 @@ def score_answers(answers, items, expectations, bands, margin, duration_seconds=
         expectations=expectation_scores,
         categories=categories,
         overall=overall,
-        quality=assess_quality(answers, items, duration_seconds),
+        quality=assess_quality(answers, items, duration_seconds, rules),
     )
 
 
-def assess_quality(answers, items, duration_seconds=None):
-    """Response-quality flags (rule 5 of the module docstring)."""
+def assess_quality(answers, items, duration_seconds=None, rules=RULES_FIRST):
+    """Response-quality flags (rule 5 of the module docstring, and the contradiction rule of
+    each set of rules)."""
     per_step = defaultdict(list)
     for item in items:
-        if item.code in answers:
+        if item.code in answers and item.kind == AGREEMENT:
             per_step[item.step].append(answers[item.code])
     straight = tuple(
         sorted(
@@ -166,21 +243,10 @@ def assess_quality(answers, items, duration_seconds=None):
     answered = sum(1 for item in items if item.code in answers)
     too_fast = duration_seconds is not None and duration_seconds < SECONDS_PER_ITEM_MIN * answered
 
-    direct, reverse = defaultdict(list), defaultdict(list)
-    for item in items:
-        if item.expectation is not None and item.code in answers:
-            (reverse if item.reverse_keyed else direct)[item.expectation].append(answers[item.code])
-    contradictions = tuple(
-        sorted(
-            code
-            for code in direct
-            if code in reverse
-            and any(
-                (d >= 4 and r >= 4) or (d <= 2 and r <= 2)
-                for d in direct[code]
-                for r in reverse[code]
-            )
-        )
+    contradictions = (
+        _mirror_contradictions(answers, items)
+        if rules != RULES_FIRST
+        else _first_rules_contradictions(answers, items)
     )
     return QualityFlags(
         straight_lining=bool(straight),
@@ -188,4 +254,40 @@ def assess_quality(answers, items, duration_seconds=None):
         contradictory=len(contradictions) >= CONTRADICTIONS_MIN,
         straight_lined_steps=straight,
         contradictory_expectations=contradictions,
+    )
+
+
+def _opposed(direct, reverse):
+    """Agreeing with a statement and with its opposite, or disagreeing with both."""
+    return (direct >= AGREE_MIN and reverse >= AGREE_MIN) or (
+        direct <= DISAGREE_MAX and reverse <= DISAGREE_MAX
+    )
+
+
+def _mirror_contradictions(answers, items):
+    """Rules 2: the attendus whose mirror pair was answered both ways."""
+    return tuple(
+        sorted(
+            item.expectation
+            for item in items
+            if item.mirror_of is not None
+            and item.code in answers
+            and item.mirror_of in answers
+            and _opposed(answers[item.mirror_of], answers[item.code])
+        )
+    )
+
+
+def _first_rules_contradictions(answers, items):
+    """Rules 1: any statement of an attendu against any reverse-keyed one of the same attendu."""
+    direct, reverse = defaultdict(list), defaultdict(list)
+    for item in items:
+        if item.expectation is not None and item.code in answers:
+            (reverse if item.reverse_keyed else direct)[item.expectation].append(answers[item.code])
+    return tuple(
+        sorted(
+            code
+            for code in direct
+            if code in reverse and any(_opposed(d, r) for d in direct[code] for r in reverse[code])
+        )
     )

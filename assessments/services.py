@@ -12,7 +12,7 @@ from django.utils import timezone
 from orientation.models import QuestionnaireVersion
 from orientation.outline import version_content
 
-from . import blocks, recommendation, scoring, tallies
+from . import blocks, matching, recommendation, scoring, tallies
 from .models import (
     Answer,
     Assessment,
@@ -107,37 +107,42 @@ def _duration(assessment, now):
 
 
 def compute_result(content, answers_by_pk, duration_seconds):
-    """The whole result of an attempt, as JSON-ready values (pure given its inputs)."""
+    """The whole result of an attempt, as JSON-ready values (pure given its inputs), with the
+    rules of the attempt's version: a stored result is always recomputed exactly."""
     items = content.items
     by_code = {item.code: answers_by_pk[item.pk] for item in items}
     bands = [scoring.BandSpec(b.code, b.min_score) for b in content.bands]
     scores = scoring.score_answers(
         answers=by_code,
-        items=[scoring.ItemSpec(i.code, i.step, i.expectation, i.reverse_keyed) for i in items],
+        items=[
+            scoring.ItemSpec(
+                i.code, i.step, i.expectation, i.reverse_keyed, i.kind, i.correct, i.mirror_of
+            )
+            for i in items
+        ],
         expectations=[scoring.ExpectationSpec(e.code, e.category) for e in content.expectations],
         bands=bands,
         margin=content.close_margin,
         duration_seconds=duration_seconds,
+        rules=content.rules,
     )
     quality = scores.quality
-    tracks = [recommendation.TrackSpec(t.code, t.position, t.shown_with) for t in content.tracks]
-    weights = [recommendation.WeightSpec(*weight) for weight in content.weights]
     interests = {i.code: by_code[i.code] for i in items if i.expectation is None}
-    ranked = recommendation.rank_tracks(interests, tracks, weights)
-    suggestions = recommendation.suggest(ranked, tracks)
+    if content.rules == scoring.RULES_FIRST:
+        suggestions = _first_rules_suggestions(content, interests)
+    else:
+        suggestions = _suggestions(content, interests)
     return {
+        "rules": content.rules,
         "expectations": {
-            code: {"score": r.score, "band": r.band, "near": r.near_threshold}
-            for code, r in scores.expectations.items()
+            code: _expectation_json(r, content.rules) for code, r in scores.expectations.items()
         },
         "categories": {
             code: {"score": value, "band": scoring.band_for(value, bands).code}
             for code, value in scores.categories.items()
         },
         "overall": scores.overall,
-        "suggestions": [_fit_json(fit) for fit in suggestions],
-        "ranking": [{"code": fit.code, "fit": fit.fit, "level": fit.level} for fit in ranked],
-        "nothing_stands_out": recommendation.nothing_stands_out(suggestions),
+        **suggestions,
         "quality": {
             "straight_lining": quality.straight_lining,
             "too_fast": quality.too_fast,
@@ -146,6 +151,56 @@ def compute_result(content, answers_by_pk, duration_seconds):
             "contradictory_expectations": list(quality.contradictory_expectations),
         },
         "duration_seconds": duration_seconds,
+    }
+
+
+def _expectation_json(result, rules):
+    stored = {"score": result.score, "band": result.band, "near": result.near_threshold}
+    if rules != scoring.RULES_FIRST:
+        stored["side"] = result.near_side
+    return stored
+
+
+def _first_rules_suggestions(content, interests):
+    tracks = [recommendation.TrackSpec(t.code, t.position, t.shown_with) for t in content.tracks]
+    weights = [recommendation.WeightSpec(*weight) for weight in content.weights]
+    ranked = recommendation.rank_tracks(interests, tracks, weights)
+    suggestions = recommendation.suggest(ranked, tracks)
+    return {
+        "suggestions": [_fit_json(fit) for fit in suggestions],
+        "ranking": [{"code": fit.code, "fit": fit.fit, "level": fit.level} for fit in ranked],
+        "nothing_stands_out": recommendation.nothing_stands_out(suggestions),
+    }
+
+
+def _suggestions(content, interests):
+    result = matching.suggest(
+        interests,
+        dimensions=[matching.DimensionSpec(d.code, d.items) for d in content.dimensions],
+        formations=[
+            matching.FormationSpec(t.code, dict(t.profile), t.after_first_diploma, t.shown_with)
+            for t in content.tracks
+        ],
+        goals=[matching.GoalSpec(i.code, i.goal_track) for i in content.items if i.goal_track],
+    )
+
+    def as_json(fit):
+        return {
+            "code": fit.code,
+            "fit": fit.fit,
+            "leader": fit.leader,
+            "goal": fit.goal,
+            "companion_of": fit.companion_of,
+            "reasons": [list(reason) for reason in fit.reasons],
+        }
+
+    return {
+        "verdict": result.verdict,
+        "suggestions": [as_json(fit) for fit in result.first],
+        "later": [as_json(fit) for fit in result.later],
+        "ranking": [{"code": fit.code, "fit": fit.fit} for fit in result.ranking],
+        "dimensions": result.dimensions,
+        "nothing_stands_out": result.verdict == matching.FLAT,
     }
 
 
@@ -159,10 +214,18 @@ def _fit_json(fit):
     }
 
 
+def top_suggestion(result):
+    """The formation a result puts first, for class counts: none when the profile is flat or
+    tied (rules 2), since then no formation comes first."""
+    suggestions = result["suggestions"]
+    if not suggestions or result.get("verdict") in (matching.FLAT, matching.TIE):
+        return None
+    return suggestions[0]["code"]
+
+
 def _store_result(assessment, content, result, now):
     track_pk = {track.code: track.pk for track in content.tracks}
-    suggestions = result["suggestions"]
-    top_track_id = track_pk[suggestions[0]["code"]] if suggestions else None
+    top_track_id = track_pk.get(top_suggestion(result))
     flags = {name: result["quality"][name] for name in tallies.FLAGS}
     if assessment.cohort_id is not None and assessment.previous_id is None:
         # A class's first questionnaires make its figures, in blocks (assessments/blocks.py).

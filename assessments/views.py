@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from config import throttle
-from orientation.models import SCALE
+from orientation.models import KNOWLEDGE_SCALE, SCALE, Item
 from orientation.outline import version_content
 
 from . import services
@@ -21,33 +21,37 @@ from .forms import StartForm, StepForm
 from .models import Assessment, Cohort, normalise_code
 from .results import assessment_results
 
+SCALES = {Item.Kind.AGREEMENT: SCALE, Item.Kind.KNOWLEDGE: KNOWLEDGE_SCALE}
+ON_SCALE = {
+    kind: frozenset(str(value) for value, _label in scale) for kind, scale in SCALES.items()
+}
 
-def string_scale():
-    """The scale as plain strings, translated once per page rather than once per radio."""
-    return [(str(value), str(label)) for value, label in SCALE]
 
-
-ON_SCALE = frozenset(str(value) for value, _label in SCALE)
+def string_scale(kind=Item.Kind.AGREEMENT):
+    """A scale as plain strings, translated once per page rather than once per radio."""
+    return [(str(value), str(label)) for value, label in SCALES[kind]]
 
 
 @lru_cache(maxsize=4096)
-def _options(code, chosen, language):
-    # A statement's radio buttons depend only on its code, the chosen answer and the language,
-    # never on the statement or the version: rendered once per process, they are most of a
-    # step's template work (100 radios a page).
+def _options(code, kind, chosen, language):
+    # A question's radio buttons depend only on its code, its kind, the chosen answer and the
+    # language, never on the statement or the version: rendered once per process, they are
+    # most of a step's template work (100 radios a page).
     return render_to_string(
-        "includes/likert_options.html", {"code": code, "chosen": chosen, "scale": string_scale()}
+        "includes/likert_options.html",
+        {"code": code, "chosen": chosen, "scale": string_scale(kind)},
     )
 
 
 def likert_rows(items, chosen):
-    """(item, its rendered radio buttons) for each statement of a step; `chosen` maps codes to
+    """(item, its rendered radio buttons) for each question of a step; `chosen` maps codes to
     answers as strings. Anything off the scale checks nothing (and never reaches the cache)."""
     language = get_language()
     rows = []
     for item in items:
         answer = chosen.get(item.code)
-        rows.append((item, _options(item.code, answer if answer in ON_SCALE else None, language)))
+        on_scale = answer in ON_SCALE[item.kind]
+        rows.append((item, _options(item.code, item.kind, answer if on_scale else None, language)))
     return rows
 
 
@@ -211,7 +215,7 @@ def results(request, token):
         "private_link": _private_link(request, token),
         "print_view": request.GET.get("vue") == "impression",
     }
-    return render(request, "assessments/results.html", context)
+    return render(request, context["template"], context)
 
 
 @require_POST

@@ -16,7 +16,7 @@ function request()
   counter = counter or offset  -- threads take interleaved tokens: none is completed twice
   local token = tokens[(counter % #tokens) + 1]
   counter = counter + threads
-  return wrk.format("POST", "/q/" .. token .. "/etape/4/", {
+  return wrk.format("POST", "/q/" .. token .. "/etape/" .. os.getenv("BENCH_LAST") .. "/", {
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["Cookie"] = os.getenv("BENCH_COOKIE"),
   }, os.getenv("BENCH_BODY"))

@@ -57,11 +57,11 @@ def install_app():
     django.setup()
     from django.core.management import call_command
 
-    from orientation.loading import load_questionnaire
+    from orientation.loading import load_all
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", "--noinput", verbosity=0)
-    version, _created = load_questionnaire()
+    ((_first, _created), (version, _created_too)) = load_all()
     return version
 
 
@@ -77,22 +77,28 @@ def prepare():
 
     content = questionnaire_content(version)
 
+    def value(item):
+        # « Plutôt d'accord », or « vrai » for a knowledge question: on every question's scale.
+        return 1 if item.is_knowledge else 4
+
     def answers(step):
-        return {item.code: 4 for item in step.items}
+        return {item.code: value(item) for item in step.items}
 
     _attempt, step_token = start_assessment()
     done, results_token = start_assessment()
-    save_step(done, {item.pk: 4 for item in content.items})
+    save_step(done, {item.pk: value(item) for item in content.items})
 
-    # Attempts with their first three steps answered, for the completion scenario.
+    # Attempts with every step but the last answered, for the completion scenario.
     tokens = [Assessment.new_token() for _ in range(COMPLETIONS)]
     Assessment.objects.bulk_create(
         Assessment(token_digest=digest(t), version=version) for t in tokens
     )
     attempts = Assessment.objects.filter(token_digest__in=[digest(t) for t in tokens])
-    first_three = [item for step in content.steps[:3] for item in step.items]
+    all_but_last = [item for step in content.steps[:-1] for item in step.items]
     Answer.objects.bulk_create(
-        Answer(assessment=a, item_id=item.pk, value=4) for a in attempts for item in first_three
+        Answer(assessment=a, item_id=item.pk, value=value(item))
+        for a in attempts
+        for item in all_but_last
     )
 
     name = "bench-" + secrets.token_hex(3)
@@ -102,7 +108,10 @@ def prepare():
     )
     for _n in range(30):
         attempt, _token = start_assessment(cohort=cohort)
-        save_step(attempt, {item.pk: 1 + (item.pk + _n) % 5 for item in content.items})
+        save_step(
+            attempt,
+            {item.pk: 1 + (item.pk + _n) % len(item.scale) for item in content.items},
+        )
     session = SessionStore()
     session["_auth_user_id"] = str(adviser.pk)
     session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
@@ -118,7 +127,8 @@ def prepare():
         "session": session.session_key,
         "csrf": csrf,
         "step1_body": urlencode({"csrfmiddlewaretoken": csrf, **answers(content.steps[0])}),
-        "step4_body": urlencode({"csrfmiddlewaretoken": csrf, **answers(content.steps[3])}),
+        "last_step": len(content.steps),
+        "last_body": urlencode({"csrfmiddlewaretoken": csrf, **answers(content.steps[-1])}),
         "items_per_step": [len(step.items) for step in content.steps],
     }
 
@@ -223,7 +233,8 @@ def main():
                 "/",
                 "complete.lua",
                 {
-                    "BENCH_BODY": data["step4_body"],
+                    "BENCH_BODY": data["last_body"],
+                    "BENCH_LAST": str(data["last_step"]),
                     "BENCH_COOKIE": cookie,
                     "BENCH_TOKENS": str(tokens_file),
                 },

@@ -25,6 +25,14 @@ urlpatterns = [
         name="accessibility",
     ),
     path(
+        "methode/",
+        TemplateView.as_view(
+            template_name="pages/method.html",
+            extra_context={"min_group": settings.MIN_GROUP_SIZE},
+        ),
+        name="method",
+    ),
+    path(
         "mentions-legales/",
         TemplateView.as_view(template_name="pages/legal.html"),
         name="legal",

@@ -18,13 +18,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import (
-    SCALE,
     Category,
     Expectation,
+    InterestDimension,
     Item,
     QuestionnaireVersion,
     ScoreBand,
     Track,
+    TrackDimension,
     TrackWeight,
 )
 from .outline import questionnaire_outline
@@ -121,6 +122,13 @@ class VersionedAdmin(admin.ModelAdmin):
             ).select_related("version")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if hasattr(db_field.related_model, "version"):
+            kwargs["queryset"] = db_field.related_model.objects.filter(
+                version__status=QuestionnaireVersion.Status.DRAFT
+            ).select_related("version")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
 
 class ScoreBandInline(admin.TabularInline):
     model = ScoreBand
@@ -152,7 +160,7 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin):
         "preview_link",
     ]
     fieldsets = [
-        (None, {"fields": ["code", "title", "content_date", "close_margin", "notes"]}),
+        (None, {"fields": ["code", "title", "content_date", "rules", "close_margin", "notes"]}),
         (
             _("Cycle de vie"),
             {
@@ -243,7 +251,6 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin):
             "original": version,
             "title": _("Aperçu de la version « %(code)s »") % {"code": version.code},
             "version": version,
-            "scale": SCALE,
             **questionnaire_outline(version),
         }
         return render(request, "admin/orientation/questionnaireversion/preview.html", context)
@@ -309,20 +316,60 @@ class ExpectationAdmin(VersionedAdmin):
 
 @admin.register(Item)
 class ItemAdmin(VersionedAdmin):
-    list_display = ["code", "statement", "expectation", "reverse_keyed", "position", "version"]
-    list_filter = ["version", "category__code", "reverse_keyed"]
-    search_fields = ["code", "statement", "expectation__label"]
-    list_select_related = ["version", "expectation"]
-    ordering = ["version", "category__position", "position"]
-    fields = [
-        "version",
-        "category",
-        "expectation",
+    list_display = [
         "code",
-        "position",
         "statement",
+        "kind",
+        "expectation",
+        "dimension",
         "reverse_keyed",
+        "mirror_of",
+        "position",
+        "version",
     ]
+    list_filter = ["version", "category__code", "kind", "reverse_keyed", "dimension__code"]
+    search_fields = ["code", "statement", "expectation__label", "dimension__name"]
+    list_select_related = ["version", "expectation", "dimension", "mirror_of"]
+    ordering = ["version", "category__position", "position"]
+    fieldsets = [
+        (None, {"fields": ["version", "category", "code", "position", "kind", "statement"]}),
+        (
+            _("Attendu"),
+            {"fields": ["expectation", "reverse_keyed", "mirror_of"]},
+        ),
+        (_("Intérêt"), {"fields": ["dimension", "goal_track"]}),
+        (_("Question de connaissance"), {"fields": ["correct_answer", "explanation"]}),
+    ]
+
+
+class DimensionItemInline(VersionedInline):
+    model = Item
+    fk_name = "dimension"
+    fields = ["position", "code", "statement", "category"]
+    show_change_link = True
+
+
+@admin.register(InterestDimension)
+class InterestDimensionAdmin(VersionedAdmin):
+    list_display = ["code", "name", "position", "version", "item_count"]
+    list_filter = ["version"]
+    search_fields = ["code", "name", "description"]
+    ordering = ["version", "position"]
+    fields = ["version", "code", "name", "position", "description"]
+    inlines = [DimensionItemInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_items=Count("items"))
+
+    @admin.display(description=_("affirmations"), ordering="n_items")
+    def item_count(self, obj):
+        return obj.n_items
+
+
+class TrackDimensionInline(VersionedInline):
+    model = TrackDimension
+    fields = ["dimension", "weight"]
+    verbose_name_plural = _("profil d'intérêts (règles de 2026-2)")
 
 
 class TrackWeightInline(VersionedInline):
@@ -351,12 +398,22 @@ class TrackAdmin(VersionedAdmin):
             {"fields": ["level", "duration", "access", "official_url", "facts_date"]},
         ),
         (_("Textes"), {"fields": ["description", "suits", "caveat", "shown_with"]}),
+        (
+            _("Place dans les suggestions"),
+            {"fields": ["after_first_diploma", "first_step", "expectations"]},
+        ),
     ]
-    inlines = [TrackWeightInline]
+    filter_horizontal = ["expectations"]
+    inlines = [TrackDimensionInline, TrackWeightInline]
 
     def get_queryset(self, request):
         weights = TrackWeight.objects.select_related("item")
-        return super().get_queryset(request).prefetch_related(Prefetch("weights", weights))
+        profile = TrackDimension.objects.select_related("dimension")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("weights", weights), Prefetch("profile", profile))
+        )
 
 
 @admin.register(ScoreBand)

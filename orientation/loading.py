@@ -1,9 +1,13 @@
-"""Load a questionnaire version from a natural-key fixture, once.
+"""Load questionnaire versions from natural-key fixtures, once each.
 
-The fixture holds one version as a draft. Loading it runs loaddata and publish_version in one
+Each fixture holds one version as a draft. Loading it runs loaddata and publish_version in one
 transaction, so a fixture that is incomplete leaves nothing behind. A version whose code is
 already in the database is left alone: published content never changes, so loading twice is
 a no-op, and a corrected fixture must carry a new version code.
+
+The shipped versions load in order (DEFAULT_FIXTURES): on a deployment that has 2026-1, loading
+publishes 2026-2, which archives 2026-1 — exactly what an admin's clone → edit → publish does;
+every result of 2026-1 keeps its version, its rules and its page.
 """
 
 import json
@@ -18,6 +22,8 @@ from .models import QuestionnaireVersion
 from .services import publish_version
 
 DEFAULT_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "questionnaire.json"
+SECOND_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "questionnaire-2026-2.json"
+DEFAULT_FIXTURES = (DEFAULT_FIXTURE, SECOND_FIXTURE)
 
 
 def _version_code(path):
@@ -56,9 +62,32 @@ def load_questionnaire(path=DEFAULT_FIXTURE):
     return version, True
 
 
+def load_all(paths=DEFAULT_FIXTURES):
+    """Load each fixture in order; returns [(version, created)]."""
+    return [load_questionnaire(path) for path in paths]
+
+
 def _all_rows(version):
-    from .models import Category, Expectation, Item, ScoreBand, Track, TrackWeight
+    from .models import (
+        Category,
+        Expectation,
+        InterestDimension,
+        Item,
+        ScoreBand,
+        Track,
+        TrackDimension,
+        TrackWeight,
+    )
 
     yield [version]
-    for model in (Category, Expectation, Item, Track, TrackWeight, ScoreBand):
+    for model in (
+        Category,
+        Expectation,
+        InterestDimension,
+        Track,
+        Item,
+        TrackDimension,
+        TrackWeight,
+        ScoreBand,
+    ):
         yield model.objects.filter(version=version)

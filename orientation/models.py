@@ -14,13 +14,21 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-# The answer scale of every item (DOMAIN.md §6.1). Reverse-keyed items score 6 − answer.
+# The agreement scale of a statement (DOMAIN.md §6.1). Reverse-keyed items score 6 − answer.
 SCALE = [
     (1, _("Pas du tout d'accord")),
     (2, _("Plutôt pas d'accord")),
     (3, _("Ni d'accord ni pas d'accord")),
     (4, _("Plutôt d'accord")),
     (5, _("Tout à fait d'accord")),
+]
+
+# The answers of a knowledge question (a fact, not an opinion): stored as 1, 2 or 3.
+TRUE, FALSE, DONT_KNOW = 1, 2, 3
+KNOWLEDGE_SCALE = [
+    (TRUE, _("Vrai")),
+    (FALSE, _("Faux")),
+    (DONT_KNOW, _("Je ne sais pas")),
 ]
 
 
@@ -69,13 +77,28 @@ class QuestionnaireVersion(models.Model):
         default=False,
         help_text=_("La version proposée aux nouveaux élèves. Une seule à la fois."),
     )
+
+    class Rules(models.TextChoices):
+        # Scoring and suggestion rules travel with the version, so that every stored result
+        # can be recomputed exactly from its answers (assessments/services.compute_result).
+        FIRST = "1", _("Règles de 2026-1 : affinité pondérée par affirmation")
+        SECOND = "2", _("Règles de 2026-2 : profil d'intérêts relatif, précision mesurée")
+
+    rules = models.CharField(
+        _("règles de calcul"),
+        max_length=2,
+        choices=Rules.choices,
+        default=Rules.SECOND,
+        help_text=_("Voir docs/method.md. Les versions publiées gardent leurs règles."),
+    )
     close_margin = models.PositiveSmallIntegerField(
         _("marge « proche du seuil »"),
         default=5,
         validators=[MaxValueValidator(25)],
         help_text=_(
-            "Un score à moins de ce nombre de points (sur 100) d'un seuil de bande est "
-            "signalé comme proche du seuil."
+            "Règles de 2026-1 seulement : un score à moins de ce nombre de points (sur 100) "
+            "d'un seuil de bande est signalé comme proche du seuil. Les règles de 2026-2 "
+            "utilisent un pas de réponse."
         ),
     )
     content_date = models.DateField(
@@ -344,8 +367,36 @@ class Expectation(VersionedContent):
         return [line.strip() for line in self.advice.splitlines() if line.strip()]
 
 
+class InterestDimension(VersionedContent):
+    """An interest area (« aider et accompagner », « petite enfance »…) measured by at least
+    three statements; formations are profiled over these areas (assessments/matching.py)."""
+
+    name = models.CharField(_("nom"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("domaine d'intérêt")
+        verbose_name_plural = _("domaines d'intérêt")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "code"],
+                name="dimension_code_unique_in_version",
+                violation_error_message=_("Ce code de domaine existe déjà dans cette version."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} — {self.name}"
+
+
 class Item(VersionedContent):
-    """One statement the student rates on the 5-point scale."""
+    """One question: a statement rated on the agreement scale, or a true/false fact."""
+
+    class Kind(models.TextChoices):
+        AGREEMENT = "agreement", _("Affirmation (accord, 5 réponses)")
+        KNOWLEDGE = "knowledge", _("Question de connaissance (vrai, faux, je ne sais pas)")
 
     category = models.ForeignKey(
         Category, verbose_name=_("catégorie"), on_delete=models.CASCADE, related_name="items"
@@ -359,8 +410,58 @@ class Item(VersionedContent):
         related_name="items",
         help_text=_("Obligatoire pour une affirmation d'attendu ; vide pour un intérêt."),
     )
+    kind = models.CharField(
+        _("type de question"), max_length=10, choices=Kind.choices, default=Kind.AGREEMENT
+    )
     statement = models.TextField(_("affirmation"))
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    dimension = models.ForeignKey(
+        InterestDimension,
+        verbose_name=_("domaine d'intérêt"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="items",
+        help_text=_("Pour une affirmation d'intérêt : le domaine qu'elle mesure."),
+    )
+    mirror_of = models.OneToOneField(
+        "self",
+        verbose_name=_("contraire de"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mirrored_by",
+        help_text=_(
+            "Pour une affirmation formulée à l'envers : l'affirmation du même attendu dont "
+            "elle dit exactement le contraire. Seules ces paires servent à repérer des "
+            "réponses contradictoires."
+        ),
+    )
+    goal_track = models.ForeignKey(
+        "Track",
+        verbose_name=_("formation visée"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="goal_items",
+        help_text=_(
+            "Pour une affirmation qui énonce un objectif (« je veux devenir assistant(e) de "
+            "service social ») : la formation qui y mène. Un élève qui y adhère plus qu'au "
+            "reste de ses réponses voit cette formation en premier."
+        ),
+    )
+    correct_answer = models.PositiveSmallIntegerField(
+        _("bonne réponse"),
+        null=True,
+        blank=True,
+        choices=[(TRUE, _("Vrai")), (FALSE, _("Faux"))],
+        help_text=_("Pour une question de connaissance."),
+    )
+    explanation = models.TextField(
+        _("explication"),
+        blank=True,
+        help_text=_("Pour une question de connaissance : la bonne réponse expliquée, sourcée."),
+    )
     reverse_keyed = models.BooleanField(
         _("formulée à l'envers"),
         default=False,
@@ -389,10 +490,22 @@ class Item(VersionedContent):
     def __str__(self):
         return f"{self.code} — {self.statement[:60]}"
 
+    @property
+    def scale(self):
+        return KNOWLEDGE_SCALE if self.kind == self.Kind.KNOWLEDGE else SCALE
+
     def clean(self):
         category = self.category if self.category_id else None
         expectation = self.expectation if self.expectation_id else None
-        self.check_same_version(category=category, expectation=expectation)
+        self.check_same_version(
+            category=category,
+            expectation=expectation,
+            dimension=self.dimension if self.dimension_id else None,
+            mirror_of=self.mirror_of if self.mirror_of_id else None,
+            goal_track=self.goal_track if self.goal_track_id else None,
+        )
+        self._clean_kind()
+        self._clean_mirror()
         if category is None:
             return
         if category.kind == Category.Kind.EXPECTATIONS and expectation is None:
@@ -407,6 +520,48 @@ class Item(VersionedContent):
             raise ValidationError(
                 {"expectation": _("L'attendu doit appartenir à la même catégorie.")}
             )
+        if category.kind == Category.Kind.EXPECTATIONS and self.dimension_id:
+            raise ValidationError(
+                {"dimension": _("Seule une affirmation d'intérêt mesure un domaine d'intérêt.")}
+            )
+
+    def _clean_kind(self):
+        if self.kind == self.Kind.KNOWLEDGE:
+            errors = {}
+            if self.correct_answer is None:
+                errors["correct_answer"] = _("Indiquez la bonne réponse : vrai ou faux.")
+            if not self.explanation.strip():
+                errors["explanation"] = _("Expliquez la bonne réponse : l'élève la lira.")
+            if self.reverse_keyed:
+                errors["reverse_keyed"] = _("Une question de connaissance n'a pas de sens inverse.")
+            if self.expectation_id is None:
+                errors["expectation"] = _("Une question de connaissance mesure un attendu.")
+            if errors:
+                raise ValidationError(errors)
+        elif self.correct_answer is not None:
+            raise ValidationError(
+                {"correct_answer": _("Seule une question de connaissance a une bonne réponse.")}
+            )
+
+    def _clean_mirror(self):
+        if not self.mirror_of_id:
+            return
+        partner = self.mirror_of
+        if partner.pk == self.pk:
+            raise ValidationError(
+                {"mirror_of": _("Une affirmation n'est pas son propre contraire.")}
+            )
+        if not self.reverse_keyed or partner.reverse_keyed:
+            raise ValidationError(
+                {
+                    "mirror_of": _(
+                        "Une paire de contraires relie une affirmation formulée à l'envers à "
+                        "une affirmation formulée à l'endroit."
+                    )
+                }
+            )
+        if partner.expectation_id != self.expectation_id or self.expectation_id is None:
+            raise ValidationError({"mirror_of": _("Les deux contraires mesurent le même attendu.")})
 
 
 class Track(VersionedContent):
@@ -443,6 +598,27 @@ class Track(VersionedContent):
         help_text=_("Affichée à chaque fois que cette formation est suggérée."),
     )
     facts_date = models.DateField(_("informations vérifiées le"))
+    after_first_diploma = models.BooleanField(
+        _("après un premier diplôme"),
+        default=False,
+        help_text=_(
+            "Cochez pour une formation qui n'est pas ouverte juste après le bac (licence "
+            "professionnelle, DECESF…) : elle n'est jamais proposée comme premier vœu, mais "
+            "comme étape suivante, avec sa première étape."
+        ),
+    )
+    first_step = models.TextField(
+        _("première étape"),
+        blank=True,
+        help_text=_("Ce qu'un lycéen fait d'abord pour y arriver (par exemple « un BTS ESF »)."),
+    )
+    expectations = models.ManyToManyField(
+        Expectation,
+        verbose_name=_("attendus qui comptent le plus"),
+        blank=True,
+        related_name="tracks",
+        help_text=_("Les attendus rappelés à l'élève quand cette formation lui est suggérée."),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     shown_with = models.ForeignKey(
         "self",
@@ -482,6 +658,64 @@ class Track(VersionedContent):
         self.check_same_version(shown_with=companion)
         if companion is not None and companion.pk == self.pk:
             raise ValidationError({"shown_with": _("Une formation ne s'accompagne pas elle-même.")})
+
+
+class TrackDimensionManager(models.Manager.from_queryset(VersionedQuerySet)):
+    def get_by_natural_key(self, version_code, track_code, dimension_code):
+        return self.get(
+            version__code=version_code, track__code=track_code, dimension__code=dimension_code
+        )
+
+
+class TrackDimension(VersionedBase):
+    """How much a formation is about an interest area (its profile; rules of 2026-2)."""
+
+    track = models.ForeignKey(
+        Track, verbose_name=_("formation"), on_delete=models.CASCADE, related_name="profile"
+    )
+    dimension = models.ForeignKey(
+        InterestDimension,
+        verbose_name=_("domaine d'intérêt"),
+        on_delete=models.CASCADE,
+        related_name="profile",
+    )
+    weight = models.PositiveSmallIntegerField(
+        _("poids"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
+        help_text=_("1 = une part du métier, 2 = important, 3 = le cœur de la formation."),
+    )
+
+    objects = TrackDimensionManager()
+
+    class Meta:
+        verbose_name = _("domaine d'une formation")
+        verbose_name_plural = _("profil des formations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["track", "dimension"],
+                name="profile_unique_per_track_dimension",
+                violation_error_message=_("Ce domaine a déjà un poids pour cette formation."),
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gte=1, weight__lte=3),
+                name="profile_weight_range",
+                violation_error_message=_("Le poids doit être compris entre 1 et 3."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.track} ← {self.dimension.code} (×{self.weight})"
+
+    def natural_key(self):
+        return (self.version.code, self.track.code, self.dimension.code)
+
+    natural_key.dependencies = ["orientation.track", "orientation.interestdimension"]
+
+    def clean(self):
+        track = self.track if self.track_id else None
+        dimension = self.dimension if self.dimension_id else None
+        self.check_same_version(track=track, dimension=dimension)
 
 
 class TrackWeightManager(models.Manager.from_queryset(VersionedQuerySet)):

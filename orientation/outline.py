@@ -5,12 +5,16 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 
 from .models import (
+    KNOWLEDGE_SCALE,
+    SCALE,
     Category,
     Expectation,
+    InterestDimension,
     Item,
     QuestionnaireVersion,
     ScoreBand,
     Track,
+    TrackDimension,
     TrackWeight,
 )
 
@@ -58,6 +62,21 @@ class ContentItem:
     reverse_keyed: bool
     step: str
     expectation: str | None
+    kind: str = Item.Kind.AGREEMENT
+    correct: int | None = None
+    explanation: str = ""
+    mirror_of: str | None = None
+    dimension: str | None = None
+    goal_track: str | None = None
+
+    @property
+    def is_knowledge(self):
+        return self.kind == Item.Kind.KNOWLEDGE
+
+    @property
+    def scale(self):
+        """The answers this question offers, (value, label) pairs."""
+        return KNOWLEDGE_SCALE if self.is_knowledge else SCALE
 
 
 @dataclass(frozen=True)
@@ -69,6 +88,10 @@ class ContentStep:
     intro: str
     kind: str
     items: tuple
+
+    @property
+    def has_knowledge(self):
+        return any(item.is_knowledge for item in self.items)
 
 
 @dataclass(frozen=True)
@@ -98,10 +121,22 @@ class ContentTrack:
     facts_date: object
     position: int
     shown_with: str | None
+    after_first_diploma: bool = False
+    first_step: str = ""
+    expectations: tuple = ()  # attendu codes that matter most for it
+    profile: tuple = ()  # (dimension code, weight)
 
     @property
     def kind_label(self):
         return Track.Kind(self.kind).label
+
+
+@dataclass(frozen=True)
+class ContentDimension:
+    code: str
+    name: str
+    description: str
+    items: tuple  # item codes
 
 
 @dataclass(frozen=True)
@@ -116,6 +151,7 @@ class ContentBand:
 class Questionnaire:
     version_id: int
     version_code: str
+    rules: str
     close_margin: int
     content_date: object
     steps: tuple
@@ -123,6 +159,7 @@ class Questionnaire:
     tracks: tuple
     weights: tuple  # (track code, item code, weight)
     bands: tuple  # highest start first
+    dimensions: tuple = ()
 
     def step(self, number):
         return self.steps[number - 1]
@@ -173,6 +210,20 @@ def _read_content(version):
         "track__code", "item__code", "weight"
     )
     bands = ScoreBand.objects.filter(version=version)
+    dimensions = list(InterestDimension.objects.filter(version=version))
+    profiles = {}
+    for track, dimension, weight in TrackDimension.objects.filter(version=version).values_list(
+        "track_id", "dimension__code", "weight"
+    ):
+        profiles.setdefault(track, []).append((dimension, weight))
+    key_expectations = {}
+    for track, code in Track.expectations.through.objects.filter(
+        track__version=version
+    ).values_list("track_id", "expectation__code"):
+        key_expectations.setdefault(track, []).append(code)
+    item_codes = {item.pk: item.code for item in items}
+    dimension_codes = {dimension.pk: dimension.code for dimension in dimensions}
+    track_codes = {track.pk: track.code for track in tracks}
     steps = tuple(
         ContentStep(
             pk=category.pk,
@@ -189,6 +240,12 @@ def _read_content(version):
                     reverse_keyed=item.reverse_keyed,
                     step=category.code,
                     expectation=item.expectation.code if item.expectation_id else None,
+                    kind=item.kind,
+                    correct=item.correct_answer,
+                    explanation=item.explanation,
+                    mirror_of=item_codes.get(item.mirror_of_id),
+                    dimension=dimension_codes.get(item.dimension_id),
+                    goal_track=track_codes.get(item.goal_track_id),
                 )
                 for item in items
                 if item.category_id == category.pk
@@ -199,6 +256,7 @@ def _read_content(version):
     return Questionnaire(
         version_id=version.pk,
         version_code=version.code,
+        rules=version.rules,
         close_margin=version.close_margin,
         content_date=version.content_date,
         steps=steps,
@@ -230,6 +288,10 @@ def _read_content(version):
                 facts_date=t.facts_date,
                 position=t.position,
                 shown_with=t.shown_with.code if t.shown_with_id else None,
+                after_first_diploma=t.after_first_diploma,
+                first_step=t.first_step,
+                expectations=tuple(key_expectations.get(t.pk, ())),
+                profile=tuple(profiles.get(t.pk, ())),
             )
             for t in tracks
         ),
@@ -237,5 +299,14 @@ def _read_content(version):
         bands=tuple(
             ContentBand(code=b.code, label=b.label, min_score=b.min_score, message=b.message)
             for b in bands
+        ),
+        dimensions=tuple(
+            ContentDimension(
+                code=d.code,
+                name=d.name,
+                description=d.description,
+                items=tuple(item.code for item in items if item.dimension_id == d.pk),
+            )
+            for d in dimensions
         ),
     )

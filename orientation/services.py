@@ -14,16 +14,22 @@ from django.utils.translation import gettext as _
 from .models import (
     Category,
     Expectation,
+    InterestDimension,
     Item,
     QuestionnaireVersion,
     ScoreBand,
     Track,
+    TrackDimension,
     TrackWeight,
 )
 
 # A questionnaire step is one category; more than this per page tires a 15-year-old and
-# slows the page (PRODUCT.md, QUALITY.md P1).
-MAX_ITEMS_PER_STEP = 20
+# slows the page (PRODUCT.md, QUALITY.md P1). 21, not 20, since 2026-2: seven attendus of
+# « compétences générales » with three statements each (a statement and its exact opposite
+# among them) fit one page, which keeps one page per category.
+MAX_ITEMS_PER_STEP = 21
+# Rules 2: what makes an attendu's band and an interest area's score worth reporting.
+MIN_ITEMS_PER_SCALE = 3
 
 
 def publication_problems(version):
@@ -57,17 +63,96 @@ def publication_problems(version):
             problems.append(
                 _("L'attendu %(code)s a moins de deux conseils.") % {"code": expectation.code}
             )
-    unweighted = Item.objects.filter(
-        version=version, category__kind=Category.Kind.INTERESTS, weights__isnull=True
-    ).values_list("code", flat=True)
-    for code in unweighted:
-        problems.append(
-            _("L'affirmation d'intérêt %(code)s ne pointe vers aucune formation.") % {"code": code}
-        )
+    if version.rules == QuestionnaireVersion.Rules.FIRST:
+        problems += _first_rules_problems(version)
+    else:
+        problems += _second_rules_problems(version)
     if not Track.objects.filter(version=version).exists():
         problems.append(_("Il faut au moins une formation à suggérer."))
     if not ScoreBand.objects.filter(version=version, min_score=0).exists():
         problems.append(_("Il faut une bande de score qui commence à 0."))
+    return problems
+
+
+def _first_rules_problems(version):
+    unweighted = Item.objects.filter(
+        version=version, category__kind=Category.Kind.INTERESTS, weights__isnull=True
+    ).values_list("code", flat=True)
+    return [
+        _("L'affirmation d'intérêt %(code)s ne pointe vers aucune formation.") % {"code": code}
+        for code in unweighted
+    ]
+
+
+def _second_rules_problems(version):
+    """Rules 2 (assessments/matching.py, scoring.py): measured scales and profiled formations."""
+    problems = []
+    expectations = Expectation.objects.filter(version=version).annotate(
+        n=Count("items", distinct=True),
+        knowledge=Count("items", filter=Q(items__kind=Item.Kind.KNOWLEDGE), distinct=True),
+        mirrors=Count("items", filter=Q(items__mirror_of__isnull=False), distinct=True),
+    )
+    for expectation in expectations:
+        if expectation.n and expectation.n < MIN_ITEMS_PER_SCALE:
+            problems.append(
+                _("L'attendu %(code)s a %(n)d affirmations ; il en faut au moins %(min)d.")
+                % {"code": expectation.code, "n": expectation.n, "min": MIN_ITEMS_PER_SCALE}
+            )
+        if expectation.knowledge == 0 and expectation.mirrors != 1:
+            problems.append(
+                _(
+                    "L'attendu %(code)s doit avoir exactement une paire de contraires (une "
+                    "affirmation formulée à l'envers qui dit le contraire d'une autre)."
+                )
+                % {"code": expectation.code}
+            )
+    dimensions = InterestDimension.objects.filter(version=version).annotate(
+        n=Count("items", distinct=True), tracks=Count("profile", distinct=True)
+    )
+    for dimension in dimensions:
+        if dimension.n < MIN_ITEMS_PER_SCALE:
+            problems.append(
+                _(
+                    "Le domaine d'intérêt %(code)s a %(n)d affirmations ; il en faut au "
+                    "moins %(min)d."
+                )
+                % {"code": dimension.code, "n": dimension.n, "min": MIN_ITEMS_PER_SCALE}
+            )
+    if len(dimensions) < 2:
+        problems.append(_("Il faut au moins deux domaines d'intérêt."))
+    loose = Item.objects.filter(
+        version=version,
+        category__kind=Category.Kind.INTERESTS,
+        dimension__isnull=True,
+        goal_track__isnull=True,
+    ).values_list("code", flat=True)
+    for code in loose:
+        problems.append(
+            _(
+                "L'affirmation d'intérêt %(code)s ne mesure aucun domaine et ne vise aucune "
+                "formation."
+            )
+            % {"code": code}
+        )
+    unprofiled = Track.objects.filter(version=version, profile__isnull=True).values_list(
+        "code", flat=True
+    )
+    for code in unprofiled:
+        problems.append(
+            _(
+                "La formation %(code)s n'a pas de profil d'intérêts : elle ne serait "
+                "jamais suggérée."
+            )
+            % {"code": code}
+        )
+    no_first_step = Track.objects.filter(
+        version=version, after_first_diploma=True, first_step=""
+    ).values_list("code", flat=True)
+    for code in no_first_step:
+        problems.append(
+            _("La formation %(code)s vient après un premier diplôme : indiquez sa première étape.")
+            % {"code": code}
+        )
     return problems
 
 
@@ -135,6 +220,7 @@ def clone_version(version, *, code, title=None):
         code=code,
         title=title or version.title,
         status=QuestionnaireVersion.Status.DRAFT,
+        rules=version.rules,
         close_margin=version.close_margin,
         content_date=version.content_date,
         notes=version.notes,
@@ -147,11 +233,8 @@ def clone_version(version, *, code, title=None):
         clone,
         {"category": categories},
     )
-    items = _copy_rows(
-        Item,
-        list(Item.objects.filter(version=version)),
-        clone,
-        {"category": categories, "expectation": expectations},
+    dimensions = _copy_rows(
+        InterestDimension, list(InterestDimension.objects.filter(version=version)), clone, {}
     )
     originals = list(Track.objects.filter(version=version))
     # Companions point within the version: copy first, then aim them at the copies.
@@ -160,6 +243,36 @@ def clone_version(version, *, code, title=None):
         if original.shown_with_id:
             tracks[original.pk].shown_with = tracks[original.shown_with_id]
     Track.objects.bulk_update(tracks.values(), ["shown_with"])
+    through = Track.expectations.through
+    through.objects.bulk_create(
+        through(track_id=tracks[track_id].pk, expectation_id=expectations[expectation_id].pk)
+        for track_id, expectation_id in through.objects.filter(track__version=version).values_list(
+            "track_id", "expectation_id"
+        )
+    )
+    item_rows = list(Item.objects.filter(version=version))
+    items = _copy_rows(
+        Item,
+        item_rows,
+        clone,
+        {
+            "category": categories,
+            "expectation": expectations,
+            "dimension": dimensions,
+            "goal_track": tracks,
+            "mirror_of": _NoneMapping(),
+        },
+    )
+    for original in item_rows:
+        if original.mirror_of_id:
+            items[original.pk].mirror_of = items[original.mirror_of_id]
+    Item.objects.bulk_update(items.values(), ["mirror_of"])
+    _copy_rows(
+        TrackDimension,
+        list(TrackDimension.objects.filter(version=version)),
+        clone,
+        {"track": tracks, "dimension": dimensions},
+    )
     _copy_rows(
         TrackWeight,
         list(TrackWeight.objects.filter(version=version)),

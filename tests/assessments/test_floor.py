@@ -5,6 +5,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.test import RequestFactory
 
 from assessments.floor import floor
+from orientation.services import MAX_ITEMS_PER_STEP
 
 
 def test_the_floor_is_not_mounted_by_default(client, db):
@@ -17,5 +18,5 @@ def test_the_floor_renders_a_full_step_without_any_query(db, django_assert_num_q
     request._messages = CookieStorage(request)
     with django_assert_num_queries(0):
         html = floor(request).content.decode()
-    assert html.count("<fieldset") == 20
-    assert "Étape 1 sur 4" in html
+    assert html.count("<fieldset") == MAX_ITEMS_PER_STEP
+    assert "Étape 1 sur 5" in html

@@ -80,6 +80,7 @@ def test_editing_an_item_in_a_draft_saves_it(admin_client, draft):
             "expectation": item.expectation_id,
             "code": "CG1-a",
             "position": item.position,
+            "kind": "agreement",
             "statement": "Je relis chaque copie avant de la rendre.",
         },
     )

@@ -132,14 +132,14 @@ def test_publishing_an_incomplete_draft_lists_what_is_missing(version):
     assert QuestionnaireVersion.objects.current() == version
 
 
-def test_a_step_of_more_than_twenty_items_cannot_be_published(version):
+def test_a_step_of_more_than_twenty_one_items_cannot_be_published(version):
     clone = clone_version(version, code="2026-2")
     cg1 = Expectation.objects.get(version=clone, code="CG1")
     for n in range(3):
         Item.objects.create(
             version=clone, category=cg1.category, expectation=cg1, code=f"CG1-x{n}", statement="x"
         )
-    with pytest.raises(ValidationError, match="23 affirmations ; 20 au plus"):
+    with pytest.raises(ValidationError, match="23 affirmations ; 21 au plus"):
         publish_version(clone)
 
 

@@ -1,24 +1,27 @@
 from django.core.exceptions import ValidationError
 from django.core.management import BaseCommand, CommandError
 
-from orientation.loading import DEFAULT_FIXTURE, load_questionnaire
+from orientation.loading import DEFAULT_FIXTURES, load_all
 
 
 class Command(BaseCommand):
     help = (
-        "Charge le questionnaire depuis fixtures/ et le publie. Sans effet si cette version "
-        "existe déjà : une version publiée ne change jamais."
+        "Charge les versions du questionnaire livrées dans fixtures/ (ou le fichier donné) et "
+        "publie chacune, dans l'ordre : la dernière devient la version en cours, les "
+        "précédentes sont archivées. Sans effet pour une version déjà présente : une version "
+        "publiée ne change jamais."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("fixture", nargs="?", default=str(DEFAULT_FIXTURE))
+        parser.add_argument("fixtures", nargs="*", default=[str(f) for f in DEFAULT_FIXTURES])
 
-    def handle(self, *args, fixture, **options):
-        try:
-            version, created = load_questionnaire(fixture)
-        except ValidationError as error:
-            raise CommandError(" ".join(error.messages)) from error
-        if created:
-            self.stdout.write(self.style.SUCCESS(f"Version {version.code} chargée et publiée."))
-        else:
-            self.stdout.write(f"Version {version.code} déjà présente : rien à faire.")
+    def handle(self, *args, fixtures, **options):
+        for path in fixtures:
+            try:
+                ((version, created),) = load_all([path])
+            except ValidationError as error:
+                raise CommandError(" ".join(error.messages)) from error
+            if created:
+                self.stdout.write(self.style.SUCCESS(f"Version {version.code} chargée et publiée."))
+            else:
+                self.stdout.write(f"Version {version.code} déjà présente : rien à faire.")
