@@ -28,11 +28,14 @@ The rules, in plain words:
    - when no formation reaches FIT_MIN, the profile « ne penche pas encore »: that is a result,
      with what to do next, and no formation is put forward.
 5. A formation that is not open straight after the bac (licence professionnelle, DECESF,
-   DEJEPS) is never a first vœu: when it fits, it is shown as a later step with its first step.
+   DEJEPS) is never a first vœu: when it fits (or is a stated goal, rule 6), it is shown as a
+   later step with its first step.
 6. A goal statement names the formation it leads to (« je veux exercer le métier d'assistant(e)
-   de service social, avec ce titre » → the DEASS). A student who agrees with it (4–5) and
-   more than one answer step above the mean of their interest answers sees that formation
-   first, as their goal, whatever its fit.
+   de service social, avec ce titre » → the DEASS). A student who answers it « tout à fait
+   d'accord », at least one and a half answer steps above the mean of their interest answers,
+   sees that formation first, as their goal, whatever its fit. (« Plutôt d'accord », or a
+   student who is « tout à fait d'accord » with most things, is not a stated goal: answers at
+   random around one level must not produce one.)
 7. A suggested formation may name a companion (the BUT parcours assistance sociale names the
    DEASS, the DEASS names the BUT): it is shown right after it, to compare.
 8. « Pourquoi ? » cites only statements of the formation's areas that the student agreed with
@@ -52,7 +55,8 @@ TIE_MARGIN = 0.5
 SUGGESTION_COUNT = 3
 REASON_COUNT = 3
 AGREE_MIN = 4
-GOAL_LEAD = 1.0  # answer steps above the student's mean interest answer
+GOAL_ANSWER = 5
+GOAL_LEAD = 1.5  # answer steps above the student's mean interest answer
 
 STANDS_OUT, TIE, FLAT, GOAL = "stands_out", "tie", "flat", "goal"
 
@@ -220,17 +224,19 @@ def suggest(answers, dimensions, formations, goals=()):
     )
     open_now = [fit for fit in fits if not by_code[fit.code].after_first_diploma]
 
-    goal_codes = []
+    goal_codes, later_goals = [], []
     for goal in goals:
         value = answers.get(goal.item)
         if (
             value is not None
-            and value >= AGREE_MIN
-            and value - mean_answer > GOAL_LEAD
+            and value >= GOAL_ANSWER
+            and value - mean_answer >= GOAL_LEAD
             and goal.track in by_code
-            and goal.track not in goal_codes
+            and goal.track not in goal_codes + later_goals
         ):
-            goal_codes.append(goal.track)
+            # A goal reached only after a first diploma is a later step too (rule 5).
+            closed = by_code[goal.track].after_first_diploma
+            (later_goals if closed else goal_codes).append(goal.track)
 
     best = open_now[0].fit if open_now else 0.0
     leans = lean_p(answers, dimensions) < LEAN_P
@@ -254,10 +260,13 @@ def suggest(answers, dimensions, formations, goals=()):
                 break
             if fit.code not in goal_codes:
                 chosen.append(_replace(fit, leader=fit.code in leader_codes))
-    later = tuple(
+    later = tuple(_replace(fit_by_code[code], goal=True) for code in later_goals) + tuple(
         fit
         for fit in fits
-        if by_code[fit.code].after_first_diploma and leans and fit.fit >= FIT_MIN
+        if by_code[fit.code].after_first_diploma
+        and fit.code not in later_goals
+        and leans
+        and fit.fit >= FIT_MIN
     )
     return Suggestions(
         verdict=verdict,
