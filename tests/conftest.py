@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
-from orientation.loading import load_questionnaire
+from orientation.loading import SECOND_FIXTURE, load_questionnaire
 
 
 @pytest.fixture(scope="session")
@@ -26,6 +26,14 @@ def french():
 def version(db):
     """The shipped questionnaire, published and current."""
     loaded, _created = load_questionnaire()
+    return loaded
+
+
+@pytest.fixture
+def second_version(version):
+    """Content version 2026-2 published over 2026-1, as `load_questionnaire` does on a running
+    deployment (2026-1 is archived; the test's transaction rolls it all back)."""
+    loaded, _created = load_questionnaire(SECOND_FIXTURE)
     return loaded
 
 

@@ -30,7 +30,10 @@ def step_url(token, number):
 
 
 def consistent(item):
-    """« Plutôt d'accord » with every strength: 75 points on every statement."""
+    """« Plutôt d'accord » with every strength: 75 points on every statement; a knowledge
+    question answered right."""
+    if item.is_knowledge:
+        return item.correct
     return 2 if item.reverse_keyed else 4
 
 

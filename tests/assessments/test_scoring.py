@@ -12,6 +12,7 @@ from assessments.scoring import (
     band_for,
     item_points,
     near_threshold,
+    reliable_change,
     round_half_up,
     score_answers,
 )
@@ -198,3 +199,100 @@ def test_quality_looks_only_at_given_answers():
     # 6 answers: 12 s is exactly 2 s each, not too fast; A1 has no reverse answer to contradict.
     assert not flags.too_fast
     assert "A1" not in flags.contradictory_expectations
+
+
+# --- Rules 2 (2026-2 on) ---------------------------------------------------------------------
+
+MIRRORED = [
+    ItemSpec("M1-a", "M", "M1"),
+    ItemSpec("M1-b", "M", "M1"),
+    ItemSpec("M1-c", "M", "M1", reverse_keyed=True, mirror_of="M1-a"),
+    ItemSpec("K1-1", "M", "K1", kind="knowledge", correct=1),
+    ItemSpec("K1-2", "M", "K1", kind="knowledge", correct=2),
+    ItemSpec("K1-3", "M", "K1", kind="knowledge", correct=1),
+    ItemSpec("K1-4", "M", "K1", kind="knowledge", correct=2),
+]
+MIRRORED_EXPECTATIONS = [ExpectationSpec("M1", "M"), ExpectationSpec("K1", "M")]
+
+
+def score_second(answers):
+    return score_answers(answers, MIRRORED, MIRRORED_EXPECTATIONS, BANDS, 5, rules="2")
+
+
+def test_a_knowledge_question_counts_only_when_right():
+    answers = {"M1-a": 3, "M1-b": 3, "M1-c": 3, "K1-1": 1, "K1-2": 2, "K1-3": 3, "K1-4": 1}
+    result = score_second(answers)
+    # Two right, one « je ne sais pas », one wrong: 50.
+    assert result.expectations["K1"].score == 50
+    assert result.expectations["K1"].band == "consolider"
+
+
+@pytest.mark.parametrize(
+    ("values", "start", "side"),
+    [
+        ((4, 4, 2), 75, "above"),  # exactly 75: one answer lower drops it to 66.7
+        ((4, 3, 2), 75, "below"),  # 66.7 → one answer higher gives 75
+        ((3, 3, 3), 50, "above"),  # exactly 50
+        ((3, 2, 3), 50, "below"),  # 41.7: one answer higher gives 50
+        ((5, 5, 1), None, None),  # 100: far from every start
+        ((2, 2, 4), None, None),  # 25: far from every start
+    ],
+)
+def test_close_to_a_threshold_means_one_answer_away_on_either_side(values, start, side):
+    a, b, c = values
+    answers = {"M1-a": a, "M1-b": b, "M1-c": c, "K1-1": 1, "K1-2": 2, "K1-3": 1, "K1-4": 2}
+    result = score_second(answers).expectations["M1"]
+    assert (result.near_threshold, result.near_side) == (start, side)
+
+
+@given(st.tuples(values, values, values))
+def test_near_says_what_one_answer_would_change(values):
+    a, b, c = values
+    answers = {"M1-a": a, "M1-b": b, "M1-c": c, "K1-1": 1, "K1-2": 2, "K1-3": 1, "K1-4": 2}
+    result = score_second(answers).expectations["M1"]
+    if result.near_side is None:
+        return
+    # Move one answer one step the other way: the band changes.
+    keyed = [a, b, 6 - c]
+    step = -1 if result.near_side == "above" else 1
+    movable = [i for i, v in enumerate(keyed) if 1 <= v + step <= 5]
+    moved = keyed[:]
+    moved[movable[0]] += step
+    before = band_for(result.score, BANDS).min_score
+    after = band_for(round_half_up(sum((v - 1) * 25 for v in moved) / 3), BANDS).min_score
+    assert (after < before) if result.near_side == "above" else (after > before)
+
+
+def test_contradictions_come_only_from_mirror_pairs():
+    items = [
+        ItemSpec(
+            f"E{n}-{x}",
+            "S",
+            f"E{n}",
+            reverse_keyed=x == "c",
+            mirror_of=(f"E{n}-a" if x == "c" else None),
+        )
+        for n in range(4)
+        for x in "abc"
+    ]
+    # Shy but diligent: agrees with b and with c (c is the opposite of a, not of b).
+    honest = {f"E{n}-{x}": v for n in range(4) for x, v in zip("abc", (2, 5, 4), strict=True)}
+    flags = assess_quality(honest, items, rules="2")
+    assert flags.contradictory_expectations == ()
+    assert not flags.contradictory
+    # Agreeing with a statement and with its exact opposite, on three attendus: flagged.
+    both = {**honest, **{f"E{n}-a": 5 for n in range(3)}}
+    flags = assess_quality(both, items, rules="2")
+    assert flags.contradictory_expectations == ("E0", "E1", "E2")
+    assert flags.contradictory
+    # The rules of 2026-1 still read any reverse-keyed statement against any other.
+    assert assess_quality(honest, items).contradictory
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [(50, 58, 0), (50, 70, 0), (50, 72, 1), (72, 50, -1), (60, 60, 0)],
+)
+def test_a_change_counts_only_beyond_the_reliable_change_index(before, after, expected):
+    # SD 15, α 0.75: 1.96 × 15 × √(2 × 0.25) = 20.8 points.
+    assert reliable_change(before, after, sd=15, reliability=0.75) == expected

@@ -1,0 +1,206 @@
+"""The results page of rules 2 (content 2026-2), read as the student reads it, and the
+results of 2026-1 kept exactly as they were."""
+
+import re
+
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+
+from assessments.models import Assessment
+from assessments.services import compute_result
+from orientation.outline import questionnaire_content
+from tests.assessments.journey import consistent, content_for, take
+from tests.utils import text
+
+from .journey import start
+
+
+def page(client, token, query=""):
+    response = client.get(reverse("assessments:results", args=[token]) + query)
+    assert response.status_code == 200
+    # Forms carry a fresh CSRF token on every page: everything else is the page itself.
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text(response))
+
+
+def interests(areas=(), goal=None, attendu=None):
+    """Agrees with the statements of `areas` (5), with nothing else (2); `attendu` gives the
+    keyed answer for attendu statements (4 by default); knowledge questions answered right."""
+
+    def value(item):
+        if item.is_knowledge:
+            return item.correct
+        if item.expectation:
+            keyed = attendu(item) if attendu else 4
+            return 6 - keyed if item.reverse_keyed else keyed
+        if item.goal_track:
+            return 5 if item.goal_track == goal else 2
+        return 5 if item.dimension in areas else 2
+
+    return value
+
+
+def test_a_student_drawn_to_social_support_and_insertion_reads_a_tie_between_but_and_deass(
+    client, second_version
+):
+    token = take(client, interests(("ACC", "INS")))
+    html = page(client, token)
+    lead = html[html.index("Tes résultats") : html.index("Ton profil par catégorie")]
+    assert "plusieurs formations te correspondent autant" in lead
+    assert "BUT CS assistance sociale" in lead and "DEASS" in lead
+    # The BUT's caveat says it does not give the title.
+    assert "ne donne pas le titre" in html
+    assert "/100" not in html
+
+
+def test_wanting_the_title_puts_the_deass_first_with_the_but_beside_it(client, second_version):
+    token = take(client, interests(("ACC",), goal="DEASS"))
+    html = page(client, token)
+    assert "Tu as dit vouloir exercer un métier précis" in html
+    cards = html[html.index("Des formations qui pourraient") :]
+    assert cards.index("Diplôme d'État d'assistant de service social") < cards.index(
+        "BUT Carrières sociales, parcours assistance sociale"
+    )
+    assert "Ton objectif" in cards
+
+
+def test_answering_the_same_everywhere_is_told_the_profile_does_not_lean(client, second_version):
+    for value in (3, 5):
+        token = take(client, lambda item, v=value: item.correct if item.is_knowledge else v)
+        html = page(client, token)
+        assert "ne penchent pas encore" in html
+        assert "Ton profil ne penche pas encore" in html
+        assert "portes ouvertes" in html
+        assert "ressort" not in html[: html.index("Ton profil par catégorie")]
+
+
+def test_a_formation_after_a_first_diploma_is_a_later_step_with_its_first_step(
+    client, second_version
+):
+    token = take(client, interests(("FAM", "ACC")))
+    html = page(client, token)
+    later = html[html.index("Plus tard, après un premier diplôme") :]
+    assert "Première étape" in later
+    assert "conseiller en économie sociale familiale" in later.lower() or "DECESF" in later
+    first = html[html.index("Des formations qui pourraient") : html.index("Plus tard")]
+    assert "BTS économie sociale familiale" in first
+
+
+def test_the_knowledge_check_is_corrected_and_explained(client, second_version):
+    def value(item):
+        if item.is_knowledge:
+            return 3  # « je ne sais pas » everywhere
+        return consistent(item)
+
+    token = take(client, value)
+    html = page(client, token)
+    section = html[html.index("Ce que tu sais de la formation") : html.index("Tes points d'appui")]
+    assert "Bonnes réponses : 0 sur 5." in section
+    assert section.count("tu ne savais pas") == 5
+    assert "L411-1" in section
+    assert "Connaître le parcours visé</strong> — Piste de progrès" in html
+
+
+def test_a_band_one_answer_from_its_threshold_says_so_on_both_sides(client, second_version):
+    def value(item):
+        if item.is_knowledge:
+            return item.correct
+        if item.expectation == "CG1":  # 4, 4 and a reverse answered 3: 66.7, below 75
+            return 3 if item.reverse_keyed else 4
+        return consistent(item)  # 75 exactly: just above
+
+    token = take(client, value)
+    html = page(client, token)
+    assert "juste en dessous du seuil « Point d'appui », à une réponse près" in html
+    assert "juste au-dessus du seuil « Point d'appui », à une réponse près" in html
+
+
+def test_an_honest_shy_and_diligent_student_is_not_told_to_contradict_themself(
+    client, second_version
+):
+    shy = {"QH3", "CG7", "QH2"}
+    token = take(client, interests(("EDU",), attendu=lambda it: 2 if it.expectation in shy else 5))
+    assessment = Assessment.objects.by_token(token).get()
+    assert assessment.result["quality"]["contradictory_expectations"] == []
+    assert "se contredire" not in page(client, token)
+    assert "son contraire exact" not in page(client, token)
+
+
+def test_a_retake_reports_only_changes_beyond_the_measurement_error(client, second_version):
+    token = take(client)
+    response = client.post(reverse("assessments:retake", args=[token]))
+    new = re.search(r"/q/([A-Za-z0-9_-]+)/", response["Location"]).group(1)
+    from tests.assessments.journey import complete
+
+    # A little lower everywhere: one answer per attendu one step down — within the error.
+    def slightly_lower(item):
+        base = consistent(item)
+        if item.is_knowledge or not item.code.endswith("-a"):
+            return base
+        return base - 1 if not item.reverse_keyed else base + 1
+
+    complete(client, new, slightly_lower)
+    html = page(client, new)
+    assert "Depuis la dernière fois" in html
+    assert "stable" in html
+    assert "en recul" not in html
+    previous = Assessment.objects.by_token(token).get()
+    day = date_format(localtime(previous.completed_at), "j F Y")
+    assert f"compare avec ton questionnaire du {day}" in html
+
+
+def test_stored_results_of_both_versions_are_recomputed_exactly_from_their_answers(client, version):
+    first = take(client)
+    from orientation.loading import SECOND_FIXTURE, load_questionnaire
+
+    load_questionnaire(SECOND_FIXTURE)
+    second = take(client, interests(("ANI", "TER")))
+    for token, rules in ((first, "1"), (second, "2")):
+        assessment = Assessment.objects.by_token(token).get()
+        content = questionnaire_content(assessment.version)
+        answers = dict(assessment.answers.values_list("item_id", "value"))
+        recomputed = compute_result(content, answers, assessment.result["duration_seconds"])
+        assert recomputed == assessment.result
+        assert assessment.result.get("rules", "1") == rules
+
+
+def test_a_2026_1_result_keeps_its_page_when_2026_2_is_published(client, version):
+    token = take(client)
+    before = page(client, token)
+    printed = page(client, token, "?vue=impression")
+    from orientation.loading import SECOND_FIXTURE, load_questionnaire
+
+    load_questionnaire(SECOND_FIXTURE)
+    assert content_for(token).version_code == "2026-1"
+    assert page(client, token) == before
+    assert page(client, token, "?vue=impression") == printed
+    assert "/100" in before  # the page it always had
+
+
+def test_the_method_page_explains_the_rules(client):
+    response = client.get(reverse("method"))
+    assert response.status_code == 200
+    html = text(response)
+    assert "Comment sont calculés tes résultats ?" in html
+    assert "Jacobson" in html
+    assert "article 22" in html
+
+
+def test_the_results_page_links_to_the_method(client, second_version):
+    token = take(client)
+    assert (
+        reverse("method")
+        in client.get(reverse("assessments:results", args=[token])).content.decode()
+    )
+
+
+def test_a_knowledge_question_refuses_an_answer_off_its_scale(client, second_version):
+    token = start(client)
+    step = content_for(token).step(2)
+    data = {item.code: consistent(item) for item in step.items}
+    knowledge = next(item for item in step.items if item.is_knowledge)
+    data[knowledge.code] = 4
+    response = client.post(reverse("assessments:step", args=[token, 2]), data)
+    assert response.status_code in (302, 400)
+    assessment = Assessment.objects.by_token(token).get()
+    assert not assessment.answers.filter(item_id=knowledge.pk).exists()
