@@ -46,8 +46,10 @@ Nothing here is a decision or an admission probability: it is a lead to discuss.
 """
 
 from dataclasses import dataclass, field
-from math import exp, inf, lgamma, log, sqrt
+from math import inf, sqrt
 from statistics import fmean
+
+from .psychometrics import f_test_p
 
 LEAN_P = 0.001
 FIT_MIN = 1.25
@@ -111,48 +113,6 @@ def relative_profile(answers, dimensions):
         return {}
     level = fmean(scores.values())
     return {code: score - level for code, score in scores.items()}
-
-
-def _continued_fraction(a, b, x):
-    """The continued fraction of the incomplete beta function (modified Lentz's method)."""
-    tiny, c, d = 1e-300, 1.0, 1.0 - (a + b) * x / (a + 1)
-    d = 1 / (d if abs(d) > tiny else tiny)
-    h = d
-    for m in range(1, 300):
-        for numerator in (
-            m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
-            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
-        ):
-            d = 1 + numerator * d
-            d = 1 / (d if abs(d) > tiny else tiny)
-            c = 1 + numerator / c
-            c = c if abs(c) > tiny else tiny
-            h *= d * c
-        if abs(d * c - 1) < 1e-14:
-            break
-    return h
-
-
-def incomplete_beta(a, b, x):
-    """The regularised incomplete beta function I_x(a, b)."""
-    if x <= 0:
-        return 0.0
-    if x >= 1:
-        return 1.0
-    front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log(1 - x))
-    if x < (a + 1) / (a + b + 2):
-        return front * _continued_fraction(a, b, x) / a
-    return 1 - front * _continued_fraction(b, a, 1 - x) / b
-
-
-def f_test_p(f, df_between, df_within):
-    """P(F ≥ f) for Fisher's F with these degrees of freedom."""
-    if f == inf:
-        return 0.0
-    if f <= 0:
-        return 1.0
-    x = df_within / (df_within + df_between * f)
-    return incomplete_beta(df_within / 2, df_between / 2, x)
 
 
 def lean_p(answers, dimensions):

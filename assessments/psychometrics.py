@@ -60,12 +60,9 @@ they are shown, marked « trop peu pour conclure », and no statement is flagged
 """
 
 from dataclasses import dataclass, replace
-from math import exp, log, sqrt
+from math import exp, inf, lgamma, log, sqrt
 from operator import mul
 from statistics import fmean
-
-# The F distribution is already there for the interest profile's analysis of variance.
-from .matching import f_test_p
 
 POOR_DISCRIMINATION = 0.20
 SATURATION = 0.80
@@ -151,6 +148,51 @@ class ScaleReport:
     def binary(self):
         """Right/wrong questions only: α is then KR-20."""
         return bool(self.items) and all(item.knowledge for item in self.items)
+
+
+# --- Fisher's F distribution (the lean test of matching.py, Feldt's interval here) ---
+
+
+def _continued_fraction(a, b, x):
+    """The continued fraction of the incomplete beta function (modified Lentz's method)."""
+    tiny, c, d = 1e-300, 1.0, 1.0 - (a + b) * x / (a + 1)
+    d = 1 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 300):
+        for numerator in (
+            m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
+        ):
+            d = 1 + numerator * d
+            d = 1 / (d if abs(d) > tiny else tiny)
+            c = 1 + numerator / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1) < 1e-14:
+            break
+    return h
+
+
+def incomplete_beta(a, b, x):
+    """The regularised incomplete beta function I_x(a, b)."""
+    if x <= 0:
+        return 0.0
+    if x >= 1:
+        return 1.0
+    front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log(1 - x))
+    if x < (a + 1) / (a + b + 2):
+        return front * _continued_fraction(a, b, x) / a
+    return 1 - front * _continued_fraction(b, a, 1 - x) / b
+
+
+def f_test_p(f, df_between, df_within):
+    """P(F ≥ f) for Fisher's F with these degrees of freedom."""
+    if f == inf:
+        return 0.0
+    if f <= 0:
+        return 1.0
+    x = df_within / (df_within + df_between * f)
+    return incomplete_beta(df_within / 2, df_between / 2, x)
 
 
 def variance(values):

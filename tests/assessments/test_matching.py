@@ -18,9 +18,9 @@ from assessments.matching import (
     DimensionSpec,
     FormationSpec,
     GoalSpec,
-    f_test_p,
     suggest,
 )
+from assessments.psychometrics import f_test_p
 from tests.simulation import content_from_fixture, simulate
 
 SHIPPED = content_from_fixture()

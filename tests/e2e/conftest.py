@@ -3,7 +3,7 @@ import os
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from orientation.loading import load_questionnaire
+from orientation.loading import load_all
 from tests.conftest import ARTIFACTS, CHROMIUM
 
 # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make
@@ -36,8 +36,9 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def site(live_server, transactional_db):
-    """The live server with the shipped questionnaire loaded (transactional tests flush it)."""
-    load_questionnaire()
+    """The live server with the shipped versions loaded, 2026-2 current (transactional tests
+    flush it)."""
+    load_all()
     return live_server.url
 
 
