@@ -1,6 +1,10 @@
 """Turn a stored result into what the results page shows, so templates hold no logic.
 
-No query here beyond reading the version's content, which each process keeps once read.
+Each set of rules has its page: `results_view` keeps the page results of rules 1 (2026-1)
+always had; `second_rules_view` builds the page of rules 2 (bands with their statements, the
+knowledge check corrected, precision and reliable change, the suggestions' verdict). Queries:
+the version's content, which each process keeps once read, and for rules 2 the attempt's
+answers (one query) and the measured reliability (one cache read).
 """
 
 from dataclasses import dataclass, field
@@ -331,6 +335,7 @@ def second_rules_view(result, content, answers, previous, precision):
             top=value["band"] == top_band.code,
         )
 
+    category_of = {e.code: e.category for e in content.expectations}
     categories = []
     for step in content.steps:
         value = result["categories"].get(step.code)
@@ -346,7 +351,7 @@ def second_rules_view(result, content, answers, previous, precision):
                 low=low,
                 high=high,
                 band=bands[value["band"]],
-                expectations=[r for e, r in rows.items() if _category_of(content, e) == step.code],
+                expectations=[row for code, row in rows.items() if category_of[code] == step.code],
                 change=_change(earlier, value["score"], precision, "category", step.code),
                 previous_score=earlier["score"] if earlier else None,
             )
@@ -411,10 +416,6 @@ def second_rules_view(result, content, answers, previous, precision):
         "previous": previous,
         "measured_precision": any(p.measured for p in precision.values()),
     }
-
-
-def _category_of(content, code):
-    return next(e.category for e in content.expectations if e.code == code)
 
 
 def _ordered(content, codes):
