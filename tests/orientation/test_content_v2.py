@@ -106,3 +106,40 @@ def test_every_formation_s_facts_carry_their_source_year(second_version):
         if text and not re.search(r"\b20\d\d\b", text)
     ]
     assert undated == []
+
+
+def test_a_rules_2_draft_without_its_measures_cannot_be_published(second_version):
+    from django.core.exceptions import ValidationError
+
+    from orientation.models import InterestDimension, TrackDimension
+    from orientation.services import clone_version, publish_version
+
+    draft = clone_version(second_version, code="2026-9")
+    assert draft.rules == "2"
+    Item.objects.filter(version=draft, code="CG1-c").update(mirror_of=None)
+    Item.objects.filter(version=draft, dimension__code="FAM").first().delete()
+    TrackDimension.objects.filter(version=draft, track__code="DEAP").delete()
+    Track.objects.filter(version=draft, code="DEJEPS").update(first_step="")
+    with pytest.raises(ValidationError) as error:
+        publish_version(draft)
+    messages = " ".join(error.value.messages)
+    assert "L'attendu CG1 doit avoir exactement une paire de contraires" in messages
+    assert "Le domaine d'intérêt FAM a 2 affirmations ; il en faut au moins 3." in messages
+    assert "La formation DEAP n'a pas de profil d'intérêts" in messages
+    assert "La formation DEJEPS vient après un premier diplôme" in messages
+    assert InterestDimension.objects.filter(version=draft).count() == 12
+    draft.refresh_from_db()
+    assert draft.is_draft
+
+
+def test_a_clone_of_2026_2_copies_its_pairs_areas_profiles_and_key_attendus(second_version):
+    from orientation.services import clone_version
+
+    draft = clone_version(second_version, code="2026-9")
+    original, copy = questionnaire_content(second_version), questionnaire_content(draft)
+    assert [(i.code, i.mirror_of, i.dimension, i.goal_track, i.correct) for i in copy.items] == [
+        (i.code, i.mirror_of, i.dimension, i.goal_track, i.correct) for i in original.items
+    ]
+    assert [(t.code, sorted(t.profile), sorted(t.expectations)) for t in copy.tracks] == [
+        (t.code, sorted(t.profile), sorted(t.expectations)) for t in original.tracks
+    ]
