@@ -76,13 +76,16 @@ def assessment_results(assessment):
             for pk, value in assessment.answers.values_list("item_id", "value")
             if pk in codes
         }
+        # Scores of two different questionnaires are not comparable point for point.
+        same = earlier is not None and earlier.version_id == assessment.version_id
         view = second_rules_view(
             assessment.result,
             content,
             answers,
-            earlier,
+            earlier if same else None,
             reliability.precision_for(content.version_id),
         )
+        view["previous_other_version"] = earlier if earlier is not None and not same else None
         template = "assessments/results.html"
     return {**view, "assessment": assessment, "content": content, "template": template}
 

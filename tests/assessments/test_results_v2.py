@@ -204,3 +204,18 @@ def test_a_knowledge_question_refuses_an_answer_off_its_scale(client, second_ver
     assert response.status_code in (302, 400)
     assessment = Assessment.objects.by_token(token).get()
     assert not assessment.answers.filter(item_id=knowledge.pk).exists()
+
+
+def test_a_retake_on_a_new_version_is_not_compared_point_for_point(client, version):
+    from orientation.loading import SECOND_FIXTURE, load_questionnaire
+
+    from .journey import complete
+
+    token = take(client)
+    load_questionnaire(SECOND_FIXTURE)
+    response = client.post(reverse("assessments:retake", args=[token]))
+    new = re.search(r"/q/([A-Za-z0-9_-]+)/", response["Location"]).group(1)
+    complete(client, new)
+    html = page(client, new)
+    assert "était une version différente" in html
+    assert "Depuis la dernière fois" not in html
