@@ -219,3 +219,29 @@ def test_a_retake_on_a_new_version_is_not_compared_point_for_point(client, versi
     html = page(client, new)
     assert "était une version différente" in html
     assert "Depuis la dernière fois" not in html
+
+
+def test_the_knowledge_check_the_bands_the_retake_and_the_method_read_in_english(
+    client, second_version
+):
+    client.cookies["django_language"] = "en"
+
+    def unsure(item):
+        return 3 if item.is_knowledge else consistent(item)
+
+    token = take(client, unsure)
+    response = client.post(reverse("assessments:retake", args=[token]))
+    new = re.search(r"/q/([A-Za-z0-9_-]+)/", response["Location"]).group(1)
+    from .journey import complete
+
+    complete(client, new, unsure)
+    html = page(client, new)
+    assert "Correct answers: 0 out of 5." in html
+    assert "Your answer: I don’t know" in html
+    assert "just above the" in html
+    assert "Since last time" in html
+    assert "unchanged" in html
+    assert "How are your results calculated?" in html
+    method = text(client.get(reverse("method")))
+    assert "How are your results calculated?" in method
+    assert "Jacobson" in method
