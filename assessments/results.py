@@ -267,6 +267,7 @@ class CategoryBlock:
     expectations: list = field(default_factory=list)
     change: int | None = None
     previous_score: int | None = None
+    borderline: object = None  # the neighbouring band the margin of error reaches into
 
 
 @dataclass
@@ -287,6 +288,20 @@ class FormationCard:
     companion_of: object
     reasons: list
     attendus: list  # AttenduRow of the attendus that matter for it
+
+
+def _borderline(low, high, band, bands):
+    """The other band a score's interval reaches into, if any: the interval crosses its start."""
+    for other in bands:
+        if other.code == band.code:
+            continue
+        if low < other.min_score <= high or (other.min_score <= low < band.min_score):
+            return other
+    # The interval dips below the band's own start: the band under it.
+    if low < band.min_score:
+        below = [b for b in bands if b.min_score < band.min_score]
+        return max(below, key=lambda b: b.min_score) if below else None
+    return None
 
 
 def _interval(score, precision):
@@ -357,6 +372,7 @@ def second_rules_view(result, content, answers, previous, precision):
                 expectations=[row for code, row in rows.items() if category_of[code] == step.code],
                 change=_change(earlier, value["score"], precision, "category", step.code),
                 previous_score=earlier["score"] if earlier else None,
+                borderline=_borderline(low, high, bands[value["band"]], content.bands),
             )
         )
 
@@ -411,14 +427,29 @@ def second_rules_view(result, content, answers, previous, precision):
         "knowledge_right": sum(1 for row in knowledge if row.right),
         "quality_notes": _quality_notes(quality, mirror_pairs=True),
         "band_counts": [
-            (band, sum(1 for row in rows.values() if row.band.code == band.code))
+            (
+                band,
+                sum(1 for row in rows.values() if row.band.code == band.code),
+                sum(
+                    1
+                    for row in rows.values()
+                    if row.band.code == band.code and row.near_side == scoring.ABOVE
+                ),
+            )
             for band in content.bands
         ],
+        "low_interest": _low_interest(content, answers),
         "bands": content.bands,
         "has_comparison": previous is not None,
         "previous": previous,
         "measured_precision": any(p.measured for p in precision.values()),
     }
+
+
+def _low_interest(content, answers):
+    """Disagreed with nearly every activity: the mean interest answer is 2 or less."""
+    values = [answers[i.code] for i in content.items if i.dimension and i.code in answers]
+    return bool(values) and sum(values) / len(values) <= 2
 
 
 def _ordered(content, codes):

@@ -26,8 +26,10 @@ Rules « 1 » (version 2026-1)
      reverse-keyed one, or disagrees (1–2) with both; flagged from 3 such attendus.
 
 Rules « 2 » (version 2026-2 on)
-   - a knowledge question (vrai / faux / je ne sais pas) scores 100 when right, 0 otherwise
-     (« je ne sais pas » is not a fault, but it is not knowledge either);
+   - a knowledge question (vrai / faux / je ne sais pas) scores 100 when right, 0 for « je ne
+     sais pas » and −100 when wrong (formula scoring: with two possible answers, guessing then
+     gains nothing on average over saying « je ne sais pas »); the attendu's mean is then kept
+     within 0–100;
    - « proche du seuil » means one answer away: the attendu's exact mean is less than one answer
      step (25 points ÷ its number of statements; 100 ÷ n for knowledge questions) from a band's
      start — « juste au-dessus » when one answer lower would drop it below, « juste en
@@ -120,10 +122,14 @@ def round_half_up(value):
     return int(Decimal(str(value)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
+DONT_KNOW = 3
+
+
 def item_points(value, reverse_keyed=False, kind=AGREEMENT, correct=None):
-    """Points of one answer, 0–100, after reversal; a knowledge answer is right or not."""
+    """Points of one answer, 0–100, after reversal; a knowledge answer 100 (right), 0 (« je ne
+    sais pas ») or −100 (wrong)."""
     if kind == KNOWLEDGE:
-        return 100 if value == correct else 0
+        return 100 if value == correct else 0 if value == DONT_KNOW else -100
     if not SCALE_MIN <= value <= SCALE_MAX:
         raise ValueError(f"answer {value!r} is outside the scale")
     keyed = SCALE_MIN + SCALE_MAX - value if reverse_keyed else value
@@ -196,11 +202,11 @@ def score_answers(
             item_points(answers[item.code], item.reverse_keyed, item.kind, item.correct)
             for item in its_items
         ]
-        score = round_half_up(mean(points))
+        score = max(0, round_half_up(mean(points)))
         if rules == RULES_FIRST:
             near, side = near_threshold(score, bands, margin), None
         else:
-            exact = Fraction(sum(int(p) for p in points), len(points))
+            exact = max(Fraction(0), Fraction(sum(int(p) for p in points), len(points)))
             near, side = one_answer_from(exact, answer_step(its_items), bands) or (None, None)
         expectation_scores[expectation.code] = ExpectationScore(
             code=expectation.code,

@@ -570,6 +570,7 @@ class Track(VersionedContent):
     class Kind(models.TextChoices):
         BUT_CS = "but_cs", _("Parcours du BUT Carrières sociales")
         STATE_DIPLOMA = "state_diploma", _("Diplôme d'État du travail social")
+        HEALTH = "health", _("Diplôme d'État paramédical")
         BTS = "bts", _("BTS")
         UNIVERSITY = "university", _("Formation universitaire")
         OTHER = "other", _("Autre formation")

@@ -115,4 +115,9 @@ class Migration(migrations.Migration):
             model_name='trackdimension',
             constraint=models.CheckConstraint(condition=models.Q(('weight__gte', 1), ('weight__lte', 3)), name='profile_weight_range', violation_error_message='Le poids doit être compris entre 1 et 3.'),
         ),
+        migrations.AlterField(
+            model_name='track',
+            name='kind',
+            field=models.CharField(choices=[('but_cs', 'Parcours du BUT Carrières sociales'), ('state_diploma', "Diplôme d'État du travail social"), ('health', "Diplôme d'État paramédical"), ('bts', 'BTS'), ('university', 'Formation universitaire'), ('other', 'Autre formation')], max_length=16, verbose_name='type'),
+        ),
     ]

@@ -245,3 +245,20 @@ def test_the_knowledge_check_the_bands_the_retake_and_the_method_read_in_english
     method = text(client.get(reverse("method")))
     assert "How are your results calculated?" in method
     assert "Jacobson" in method
+
+
+def test_plutot_d_accord_everywhere_is_not_told_it_has_eighteen_plain_strengths(
+    client, second_version
+):
+    html = page(client, take(client))
+    assert "Point d'appui</strong> 18 (dont 17 juste au-dessus du seuil)" in html
+    # Each category sits exactly on the start of « Point d'appui »: its margin reaches below.
+    assert "à la limite de « À consolider »" in html
+
+
+def test_disagreeing_with_nearly_every_activity_is_told_to_look_beyond_the_social_sector(
+    client, second_version
+):
+    html = page(client, take(client, lambda item: item.correct if item.is_knowledge else 1))
+    assert "ne penchent pas encore" in html
+    assert "le secteur social n'est peut-être pas ce qui t'attire le plus" in html

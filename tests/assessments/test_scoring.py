@@ -219,12 +219,17 @@ def score_second(answers):
     return score_answers(answers, MIRRORED, MIRRORED_EXPECTATIONS, BANDS, 5, rules="2")
 
 
-def test_a_knowledge_question_counts_only_when_right():
-    answers = {"M1-a": 3, "M1-b": 3, "M1-c": 3, "K1-1": 1, "K1-2": 2, "K1-3": 3, "K1-4": 1}
-    result = score_second(answers)
-    # Two right, one « je ne sais pas », one wrong: 50.
-    assert result.expectations["K1"].score == 50
-    assert result.expectations["K1"].band == "consolider"
+def test_a_wrong_knowledge_answer_cancels_a_right_one_and_not_knowing_costs_nothing():
+    base = {"M1-a": 3, "M1-b": 3, "M1-c": 3}
+    # Two right, one « je ne sais pas », one wrong: (100 + 100 + 0 − 100) / 4 = 25.
+    mixed = score_second({**base, "K1-1": 1, "K1-2": 2, "K1-3": 3, "K1-4": 1})
+    assert mixed.expectations["K1"].score == 25
+    # Two right and two « je ne sais pas »: 50 — better than guessing wrong.
+    honest = score_second({**base, "K1-1": 1, "K1-2": 2, "K1-3": 3, "K1-4": 3})
+    assert honest.expectations["K1"].score == 50
+    # All wrong: kept at 0, not below.
+    wrong = score_second({**base, "K1-1": 2, "K1-2": 1, "K1-3": 2, "K1-4": 1})
+    assert wrong.expectations["K1"].score == 0
 
 
 @pytest.mark.parametrize(
