@@ -177,19 +177,29 @@ def step(request, token, number):
     form = StepForm(request.POST, items=current.items, partial=going_back)
     if not form.is_valid():
         chosen = {item.code: form.data.get(item.code) for item in current.items}
-        status = 400 if form.tampered else 200
-        return _render_step(request, token, content, current, chosen, form, status)
+        if form.tampered:
+            return _render_step(request, token, content, current, chosen, form, 400)
+        # A step with answers missing keeps the ones given: the page says so, and it is true
+        # (the step cannot complete the questionnaire, since some are missing).
+        kept = form.answers_by_pk()
+        if kept:
+            services.save_step(assessment, kept, saved=saved)
+        return _render_step(request, token, content, current, chosen, form, kept=bool(kept))
     if services.save_step(assessment, form.answers_by_pk(), saved=saved):
         return redirect("assessments:results", token=token)
     if going_back:
         return redirect("assessments:step", token=token, number=max(number - 1, 1))
+    if number < len(content.steps):
+        # « Enregistrer et continuer » goes to the next step, even after going back.
+        return redirect("assessments:step", token=token, number=number + 1)
     next_open = _first_unfinished_step(content, saved.keys() | form.answers_by_pk().keys())
     return redirect("assessments:step", token=token, number=next_open or number)
 
 
-def _render_step(request, token, content, current, chosen, form=None, status=200):
+def _render_step(request, token, content, current, chosen, form=None, status=200, kept=False):
     missing = [item for item in current.items if form is not None and form.has_error(item.code)]
     context = {
+        "kept": kept,
         "content": content,
         "step": current,
         "rows": likert_rows(current.items, chosen),

@@ -65,13 +65,28 @@ def test_missing_answers_come_back_kept_with_a_linked_summary(client, version):
         assert f'id="err-{item.code}"' in page
     assert f'id="{step.items[0].code}-5" name="{step.items[0].code}" value="5" checked' in page
     assert page.startswith("<!doctype html>") and "<title>Erreur :" in page
-    assert not Answer.objects.exists()
+    # What was answered is stored, so the page can say so; a resumed step shows it.
+    assert "Tes autres réponses sont enregistrées." in page
+    stored = dict(Answer.objects.values_list("item__code", "value"))
+    assert stored == data
+    resumed = text(client.get(step_url(token, 1)))
+    assert resumed.count('value="5" checked') == len(data)
 
 
-def test_an_empty_step_asks_for_every_answer(client, version):
+def test_an_empty_step_asks_for_every_answer_and_claims_nothing_kept(client, version):
     token = start(client)
     page = text(client.post(step_url(token, 1), {}))
     assert "Choisis une réponse pour chaque affirmation" in page
+    assert "Tes autres réponses" not in page
+    assert not Answer.objects.exists()
+
+
+def test_continue_after_going_back_goes_to_the_next_step(client, version):
+    token = start(client)
+    answer_step(client, token, 1)
+    answer_step(client, token, 2)
+    response = answer_step(client, token, 1)
+    assert response["Location"] == step_url(token, 2)
 
 
 def test_resuming_from_the_private_link_in_another_browser(client, django_app_client, version):
