@@ -165,3 +165,35 @@ def test_the_english_interface_is_accessible(site, page):
     assert page.locator("html").get_attribute("lang") == "en"
     assert "Start the questionnaire" in page.content()
     assert_accessible(page, "home in English")
+
+
+def test_the_print_view_shows_its_button_and_way_back_on_screen(site, page):
+    page.goto(site)
+    page.click("text=Commencer le questionnaire")
+    for _number in range(step_count(page)):
+        answer_with_mouse(page, random.Random(7))
+    page.goto(page.url + "?vue=impression")
+    assert page.locator("button[data-print]").is_visible()
+    assert page.locator("text=Retour à la page de résultats").is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator("button[data-print]").is_visible()
+
+
+def test_buttons_links_and_radios_share_the_strong_focus_ring(site, page):
+    page.goto(site)
+    page.click("text=Commencer le questionnaire")
+    rings = {}
+    for name, selector in {
+        "radio": "fieldset.likert input[type=radio]",
+        "button": "button[value=next]",
+        "link": "a.skip-link, main a",
+    }.items():
+        page.locator(selector).first.focus()
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")
+        rings[name] = page.evaluate(
+            "(() => { const s = getComputedStyle(document.activeElement);"
+            " return [s.outlineStyle, s.outlineWidth, s.outlineColor]; })()"
+        )
+    # 3 px of #1a1a1a: 17.4:1 against white (WCAG 2.2 focus appearance asks 3:1).
+    assert set(map(tuple, rings.values())) == {("solid", "3px", "rgb(26, 26, 26)")}, rings
