@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from config import throttle
-from orientation.models import KNOWLEDGE_SCALE, SCALE, Item
+from orientation.models import KNOWLEDGE_SCALE, SCALE, Item, QuestionnaireVersion
 from orientation.outline import version_content
 
 from . import services
@@ -89,6 +89,35 @@ def _private_link(request, token):
     return request.build_absolute_uri(reverse("assessments:resume", args=[token]))
 
 
+SECONDS_PER_QUESTION = 9  # measured pace of a careful reader, for the home page's estimate
+
+
+def questionnaire_facts():
+    """What the home page promises, read from the version new students take: its steps, its
+    questions, about how long it takes, whether it holds true/false questions."""
+    version_id = (
+        QuestionnaireVersion.objects.filter(is_current=True).values_list("pk", flat=True).first()
+    )
+    if version_id is None:
+        return None
+    content = version_content(version_id)
+    questions = len(content.items)
+    minutes = max(5, 5 * round(questions * SECONDS_PER_QUESTION / 60 / 5))
+    return {
+        "steps": len(content.steps),
+        "questions": questions,
+        "minutes": minutes,
+        "knowledge": any(item.is_knowledge for item in content.items),
+    }
+
+
+def _home(request, context, status=200):
+    # The language switch of a page shown in answer to a POST returns to the home page by GET.
+    context = {"facts": questionnaire_facts(), "language_next": reverse("home"), **context}
+    response = render(request, "assessments/home.html", context, status=status)
+    return throttle.remember_client(request, response)
+
+
 def home(request, code=None):
     form, status, cohort = StartForm(), 200, None
     if code is not None:
@@ -109,10 +138,11 @@ def home(request, code=None):
             status = 404
         else:
             form = StartForm(initial={"class_code": cohort.code})
-    response = render(
-        request, "assessments/home.html", {"form": form, "cohort": cohort}, status=status
+    return _home(
+        request,
+        {"form": form, "cohort": cohort, "language_next": request.get_full_path()},
+        status,
     )
-    return throttle.remember_client(request, response)
 
 
 @require_POST
@@ -135,10 +165,7 @@ def start(request):
     if not form.is_valid():
         if form.has_error("class_code", "unknown_code"):
             throttle.record("class-code", who)
-        response = render(
-            request, "assessments/home.html", {"form": form, "offer_without_code": True}, status=400
-        )
-        return throttle.remember_client(request, response)
+        return _home(request, {"form": form, "offer_without_code": True}, 400)
     throttle.record("start", who)
     assessment, token = services.start_assessment(cohort=form.cleaned_data["class_code"])
     return throttle.remember_client(request, redirect("assessments:step", token=token, number=1))

@@ -56,3 +56,22 @@ def test_an_archived_class_link_is_refused(client, cohort, version):
     cohort.archived_at = timezone.now()
     cohort.save()
     assert client.get(reverse("assessments:join", args=["K7MQ2P"])).status_code == 404
+
+
+def test_a_wrong_class_code_is_announced_at_the_top_with_the_error_in_the_title(client, version):
+    response = client.post(reverse("assessments:start"), {"class_code": "ZZZZZZ"})
+    html = text(response)
+    assert response.status_code == 400
+    assert "<title>Erreur :" in html
+    summary = html.index('id="error-summary"')
+    assert summary < html.index("<h1")
+    assert "autofocus" in html[summary - 200 : summary + 200]
+    assert 'href="#id_class_code"' in html
+    # The language switch of this page returns to the home page by GET, not to the POST-only URL.
+    assert f'name="next" value="{reverse("home")}"' in html
+
+
+def test_the_home_page_promises_the_current_version_s_length(client, second_version):
+    html = text(client.get(reverse("home")))
+    assert "environ 15 minutes, en 5 étapes et 94 questions" in html
+    assert "quelques questions « vrai ou faux »" in html

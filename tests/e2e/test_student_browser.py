@@ -197,3 +197,21 @@ def test_buttons_links_and_radios_share_the_strong_focus_ring(site, page):
         )
     # 3 px of #1a1a1a: 17.4:1 against white (WCAG 2.2 focus appearance asks 3:1).
     assert set(map(tuple, rings.values())) == {("solid", "3px", "rgb(26, 26, 26)")}, rings
+
+
+def test_a_wrong_class_code_on_a_phone_puts_the_error_first_and_in_focus(site, browser):
+    page = browser.new_context(locale="fr-FR", viewport={"width": 320, "height": 640}).new_page()
+    page.goto(site)
+    page.fill("#id_class_code", "ZZZZZZ")
+    with page.expect_navigation():
+        page.click("text=Commencer le questionnaire")
+    expect(page.locator("#error-summary")).to_be_focused()
+    assert page.title().startswith("Erreur")
+    box = page.locator("#error-summary").bounding_box()
+    assert box["y"] < 640  # on the first screen
+    assert_accessible(page, "wrong class code at 320 px")
+    # The language switch after this POST comes back to the home page, in English.
+    with page.expect_navigation():
+        page.click("text=English version")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Start the questionnaire" in page.content()

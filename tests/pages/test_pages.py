@@ -9,7 +9,9 @@ from django.urls import reverse
 
 from tests.utils import text
 
-PAGES = ["home", "privacy", "accessibility", "legal"]
+PAGES = ["home", "privacy", "accessibility", "legal", "method"]
+# The home page says how long the current version is: it reads it.
+pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -29,7 +31,8 @@ def test_the_home_page_says_what_the_tool_is_and_is_not(client):
     html = text(client.get(reverse("home")))
     assert "Ce n'est pas un test de sélection" in html
     assert "ne sont envoyées ni à Parcoursup ni à aucune formation" in html
-    assert "environ 10 minutes" in html
+    # 2026-1 (the test database's current version): 4 steps, 73 questions, about 10 minutes.
+    assert "environ 10 minutes, en 4 étapes et 73 questions" in html
     assert "ne délivre pas le diplôme" in html
 
 
