@@ -215,3 +215,19 @@ def test_a_wrong_class_code_on_a_phone_puts_the_error_first_and_in_focus(site, b
         page.click("text=English version")
     assert page.locator("html").get_attribute("lang") == "en"
     assert "Start the questionnaire" in page.content()
+
+
+def test_an_error_link_s_anchor_does_not_follow_the_student_to_the_next_step(site, page):
+    page.goto(site)
+    page.click("text=Commencer le questionnaire")
+    groups = page.locator("fieldset.likert")
+    for index in range(groups.count() - 1):
+        groups.nth(index).locator("input[value='4']").check()
+    with page.expect_navigation():
+        page.click("button[value=next]")
+    page.click("#error-summary a")
+    assert "#" in page.url
+    groups.last.locator("input[value='4']").check()
+    with page.expect_navigation():
+        page.click("button[value=next]")
+    assert page.url.endswith("/etape/2/")
