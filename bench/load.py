@@ -32,7 +32,7 @@ JOURNEYS = int(os.environ.get("LOAD_JOURNEYS", "5000"))
 CLIENTS = [int(n) for n in os.environ.get("LOAD_CLIENTS", "16,32,64").split(",")]
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-RADIO_NAME = re.compile(r'<input type="radio" id="[^"]+" name="([^"]+)"')
+RADIO = re.compile(r'<input type="radio" id="[^"]+" name="([^"]+)" value="([^"]+)"')
 
 
 class JourneyFailed(Exception):
@@ -95,7 +95,11 @@ def journey(code, seed, statuses):
         if not re.search(r"/etape/\d+/$", path):
             break
         _, page = browser.expect(200, "GET", path)
-        fields = {name: rng.randint(1, 5) for name in dict.fromkeys(RADIO_NAME.findall(page))}
+        # Each question offers its own answers (5 to agree, 3 for a knowledge question).
+        offered = {}
+        for name, value in RADIO.findall(page):
+            offered.setdefault(name, []).append(value)
+        fields = {name: rng.choice(values) for name, values in offered.items()}
         fields |= {"csrfmiddlewaretoken": CSRF_INPUT.search(page).group(1), "direction": "next"}
         path, _ = browser.expect(302, "POST", path, fields)
     if not path.endswith("/resultats/"):
