@@ -443,6 +443,7 @@ def second_rules_view(result, content, answers, previous, precision):
         "has_comparison": previous is not None,
         "previous": previous,
         "measured_precision": any(p.measured for p in precision.values()),
+        "file_copy": True,
     }
 
 
@@ -509,3 +510,86 @@ def _quality_notes(quality, mirror_pairs=False):
                 )
             )
     return notes
+
+
+# --- The student's own copy (rules 2): docs/results-schema.md ----------------------------------
+
+RESULTS_SCHEMA = "reperes-resultats/1"
+
+
+def results_copy(assessment, view):
+    """The results page of rules 2 as plain data, for the student's own file: no token, no
+    identifier, nothing the page does not show."""
+
+    def band(row_band):
+        return {"code": row_band.code, "label": row_band.label}
+
+    def formation(card):
+        track = card.track
+        return {
+            "code": track.code,
+            "name": track.name,
+            "duration": track.duration,
+            "official_url": track.official_url,
+            "goal": card.goal,
+            "leader": card.leader,
+            "shown_to_compare_with": card.companion_of.code if card.companion_of else None,
+            "after_first_diploma": track.after_first_diploma,
+            "first_step": track.first_step,
+            "caveat": track.caveat,
+            "reasons": [reason["statement"] for reason in card.reasons],
+            "attendus": [row.code for row in card.attendus],
+        }
+
+    content = view["content"]
+    return {
+        "schema": RESULTS_SCHEMA,
+        "questionnaire": {
+            "version": content.version_code,
+            "rules": content.rules,
+            "content_date": content.content_date.isoformat(),
+        },
+        "completed_at": assessment.completed_at.isoformat(),
+        "categories": [
+            {
+                "code": c.code,
+                "name": c.name,
+                "band": band(c.band),
+                "score": c.score,
+                "interval": [c.low, c.high],
+                "change": c.change,
+            }
+            for c in view["categories"]
+        ],
+        "attendus": [
+            {
+                "code": row.code,
+                "label": row.label,
+                "official_wording": row.official_wording,
+                "band": band(row.band),
+                "one_answer_from": (
+                    {"side": row.near_side, "band": band(row.near_band)} if row.near_side else None
+                ),
+                "change": row.change,
+                "statements": [{"text": s.text, "answer": s.answer} for s in row.statements],
+                "advice": list(row.advice),
+            }
+            for row in view["expectation_rows"]
+        ],
+        "knowledge_check": [
+            {
+                "question": row.statement,
+                "answer": row.answer,
+                "right_answer": row.correct_label,
+                "right": row.right,
+                "explanation": row.explanation,
+            }
+            for row in view["knowledge"]
+        ],
+        "suggestions": {
+            "verdict": view["verdict"],
+            "formations": [formation(card) for card in view["suggestions"]],
+            "after_a_first_diploma": [formation(card) for card in view["later"]],
+        },
+        "notes": [str(note) for note in view["quality_notes"]],
+    }

@@ -25,6 +25,7 @@ urlpatterns = [
     path("q/<token:token>/", views.resume, name="resume"),
     path("q/<token:token>/etape/<int:number>/", views.step, name="step"),
     path("q/<token:token>/resultats/", views.results, name="results"),
+    path("q/<token:token>/resultats.json", views.results_copy, name="results-copy"),
     path("q/<token:token>/partager/", views.share, name="share"),
     path("q/<token:token>/partager/desactiver/", views.revoke, name="revoke"),
     path("q/<token:token>/supprimer/", views.delete, name="delete"),

@@ -3,7 +3,7 @@
 from functools import lru_cache
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,6 +20,7 @@ from . import services
 from .forms import StartForm, StepForm
 from .models import Assessment, Cohort, normalise_code
 from .results import assessment_results
+from .results import results_copy as copy_of_results
 
 SCALES = {Item.Kind.AGREEMENT: SCALE, Item.Kind.KNOWLEDGE: KNOWLEDGE_SCALE}
 ON_SCALE = {
@@ -253,6 +254,23 @@ def results(request, token):
         "print_view": request.GET.get("vue") == "impression",
     }
     return render(request, context["template"], context)
+
+
+@never_cache
+def results_copy(request, token):
+    """The student's own copy of a rules-2 result, as a JSON file (docs/results-schema.md)."""
+    assessment = _get_assessment(token, "previous")
+    if not assessment.is_completed:
+        return redirect("assessments:resume", token=token)
+    context = assessment_results(assessment)
+    if context["template"] != "assessments/results.html":
+        raise Http404  # results of 2026-1 keep the page they had, without a file copy
+    response = JsonResponse(
+        copy_of_results(assessment, context), json_dumps_params={"ensure_ascii": False}
+    )
+    day = assessment.completed_at.date().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="reperes-resultats-{day}.json"'
+    return response
 
 
 @require_POST

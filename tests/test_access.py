@@ -36,6 +36,7 @@ TOKEN_URLS = {
     "resume": "get",
     "step": "get",
     "results": "get",
+    "results-copy": "get",
     "share": "post",
     "revoke": "post",
     "delete": "post",

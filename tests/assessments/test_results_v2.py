@@ -262,3 +262,31 @@ def test_disagreeing_with_nearly_every_activity_is_told_to_look_beyond_the_socia
     html = page(client, take(client, lambda item: item.correct if item.is_knowledge else 1))
     assert "ne penchent pas encore" in html
     assert "le secteur social n'est peut-être pas ce qui t'attire le plus" in html
+
+
+def test_the_student_can_download_a_copy_with_no_token_in_it(client, second_version):
+    import json
+
+    token = take(client, interests(("ENF",)))
+    html = page(client, token)
+    url = reverse("assessments:results-copy", args=[token])
+    assert url in html
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response["Content-Disposition"].startswith('attachment; filename="reperes-resultats-')
+    body = response.content.decode()
+    assert token not in body
+    data = json.loads(body)
+    assert data["schema"] == "reperes-resultats/1"
+    assert data["questionnaire"]["version"] == "2026-2"
+    assert data["suggestions"]["verdict"] == "stands_out"
+    assert data["suggestions"]["formations"][0]["code"] == "DEEJE"
+    assert len(data["attendus"]) == 18 and len(data["knowledge_check"]) == 5
+    assert all(item["right"] for item in data["knowledge_check"])
+
+
+def test_a_2026_1_result_has_no_file_copy(client, version):
+    token = take(client)
+    assert client.get(reverse("assessments:results-copy", args=[token])).status_code == 404
+    assert "resultats.json" not in page(client, token)
