@@ -86,3 +86,13 @@ def test_exact_counts_are_pinned(client, version):
     client.get(url)
     # attempt by token (with its previous attempt joined)
     assert count_queries(client, "get", url) == 1
+
+
+def test_exact_counts_of_a_2026_2_results_page_are_pinned(client, second_version, settings):
+    token = take(client)
+    url = reverse("assessments:results", args=[token])
+    client.get(url)
+    # attempt by token (with its previous attempt joined), its answers (the statements behind
+    # each band), and the measured reliability from the cache when the cache is a table
+    in_database = settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache")
+    assert count_queries(client, "get", url) == 2 + in_database
