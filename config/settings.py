@@ -110,6 +110,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # `|local` marks content left in French on an English page (orientation/templatetags).
+            "builtins": ["orientation.templatetags.content"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",

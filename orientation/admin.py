@@ -293,6 +293,8 @@ class CategoryAdmin(VersionedAdmin):
     list_filter = ["version", "kind"]
     search_fields = ["code", "name", "intro"]
     ordering = ["version", "position"]
+    # Each text beside its English translation.
+    fields = ["version", "code", "kind", "position", ("name", "name_en"), ("intro", "intro_en")]
     inlines = [ExpectationInline, ItemInline]
 
     def get_queryset(self, request):
@@ -310,7 +312,15 @@ class ExpectationAdmin(VersionedAdmin):
     search_fields = ["code", "label", "official_wording", "advice"]
     list_select_related = ["version", "category"]
     ordering = ["version", "category__position", "position"]
-    fields = ["version", "category", "code", "label", "position", "official_wording", "advice"]
+    fields = [
+        "version",
+        "category",
+        "code",
+        "position",
+        ("label", "label_en"),
+        ("official_wording", "official_wording_en"),
+        ("advice", "advice_en"),
+    ]
     inlines = [ExpectationItemInline]
 
 
@@ -328,17 +338,40 @@ class ItemAdmin(VersionedAdmin):
         "version",
     ]
     list_filter = ["version", "category__code", "kind", "reverse_keyed", "dimension__code"]
-    search_fields = ["code", "statement", "expectation__label", "dimension__name"]
+    search_fields = [
+        "code",
+        "statement",
+        "statement_en",
+        "simple_statement",
+        "expectation__label",
+        "dimension__name",
+    ]
     list_select_related = ["version", "expectation", "dimension", "mirror_of"]
     ordering = ["version", "category__position", "position"]
     fieldsets = [
-        (None, {"fields": ["version", "category", "code", "position", "kind", "statement"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "version",
+                    "category",
+                    "code",
+                    "position",
+                    "kind",
+                    ("statement", "statement_en"),
+                    ("simple_statement", "simple_statement_en"),
+                ]
+            },
+        ),
         (
             _("Attendu"),
             {"fields": ["expectation", "reverse_keyed", "mirror_of"]},
         ),
         (_("Intérêt"), {"fields": ["dimension", "goal_track"]}),
-        (_("Question de connaissance"), {"fields": ["correct_answer", "explanation"]}),
+        (
+            _("Question de connaissance"),
+            {"fields": ["correct_answer", ("explanation", "explanation_en")]},
+        ),
     ]
 
 
@@ -355,7 +388,7 @@ class InterestDimensionAdmin(VersionedAdmin):
     list_filter = ["version"]
     search_fields = ["code", "name", "description"]
     ordering = ["version", "position"]
-    fields = ["version", "code", "name", "position", "description"]
+    fields = ["version", "code", "position", ("name", "name_en"), ("description", "description_en")]
     inlines = [DimensionItemInline]
 
     def get_queryset(self, request):
@@ -392,15 +425,45 @@ class TrackAdmin(VersionedAdmin):
     search_fields = ["code", "name", "short_name", "description", "suits"]
     ordering = ["version", "position"]
     fieldsets = [
-        (None, {"fields": ["version", "code", "short_name", "name", "kind", "position"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "version",
+                    "code",
+                    ("short_name", "short_name_en"),
+                    ("name", "name_en"),
+                    "kind",
+                    "position",
+                ]
+            },
+        ),
         (
             _("Niveau, durée et accès"),
-            {"fields": ["level", "duration", "access", "official_url", "facts_date"]},
+            {
+                "fields": [
+                    "level",
+                    ("duration", "duration_en"),
+                    ("access", "access_en"),
+                    "official_url",
+                    "facts_date",
+                ]
+            },
         ),
-        (_("Textes"), {"fields": ["description", "suits", "caveat", "shown_with"]}),
+        (
+            _("Textes"),
+            {
+                "fields": [
+                    ("description", "description_en"),
+                    ("suits", "suits_en"),
+                    ("caveat", "caveat_en"),
+                    "shown_with",
+                ]
+            },
+        ),
         (
             _("Place dans les suggestions"),
-            {"fields": ["after_first_diploma", "first_step", "expectations"]},
+            {"fields": ["after_first_diploma", ("first_step", "first_step_en"), "expectations"]},
         ),
     ]
     filter_horizontal = ["expectations"]
@@ -422,4 +485,4 @@ class ScoreBandAdmin(VersionedAdmin):
     list_filter = ["version"]
     search_fields = ["label", "message"]
     ordering = ["version", "-min_score"]
-    fields = ["version", "code", "label", "min_score", "message"]
+    fields = ["version", "code", ("label", "label_en"), "min_score", ("message", "message_en")]

@@ -299,6 +299,8 @@ class Category(VersionedContent):
     intro = models.TextField(
         _("introduction"), blank=True, help_text=_("Texte affiché en tête de l'étape.")
     )
+    name_en = models.CharField(_("nom (anglais)"), max_length=120, blank=True)
+    intro_en = models.TextField(_("introduction (anglais)"), blank=True)
 
     class Meta:
         verbose_name = _("catégorie")
@@ -335,6 +337,13 @@ class Expectation(VersionedContent):
         _("conseils"),
         help_text=_("Au moins deux actions concrètes, une par ligne."),
     )
+    label_en = models.CharField(_("libellé court (anglais)"), max_length=80, blank=True)
+    official_wording_en = models.TextField(
+        _("libellé officiel (traduction anglaise)"),
+        blank=True,
+        help_text=_("Montrée à côté du texte officiel, qui reste en français."),
+    )
+    advice_en = models.TextField(_("conseils (anglais)"), blank=True)
 
     class Meta:
         verbose_name = _("attendu")
@@ -374,6 +383,8 @@ class InterestDimension(VersionedContent):
     name = models.CharField(_("nom"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    name_en = models.CharField(_("nom (anglais)"), max_length=120, blank=True)
+    description_en = models.TextField(_("description (anglais)"), blank=True)
 
     class Meta:
         verbose_name = _("domaine d'intérêt")
@@ -414,6 +425,16 @@ class Item(VersionedContent):
         _("type de question"), max_length=10, choices=Kind.choices, default=Kind.AGREEMENT
     )
     statement = models.TextField(_("affirmation"))
+    statement_en = models.TextField(_("affirmation (anglais)"), blank=True)
+    simple_statement = models.TextField(
+        _("version simplifiée"),
+        blank=True,
+        help_text=_(
+            "La même affirmation en une phrase courte et des mots courants, dans le même sens : "
+            "l'élève peut l'afficher sous l'affirmation."
+        ),
+    )
+    simple_statement_en = models.TextField(_("version simplifiée (anglais)"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     dimension = models.ForeignKey(
         InterestDimension,
@@ -462,6 +483,7 @@ class Item(VersionedContent):
         blank=True,
         help_text=_("Pour une question de connaissance : la bonne réponse expliquée, sourcée."),
     )
+    explanation_en = models.TextField(_("explication (anglais)"), blank=True)
     reverse_keyed = models.BooleanField(
         _("formulée à l'envers"),
         default=False,
@@ -593,6 +615,12 @@ class Track(VersionedContent):
     description = models.TextField(_("description"))
     suits = models.TextField(_("pour qui"), help_text=_("À qui cette formation convient."))
     official_url = models.URLField(_("lien officiel"), max_length=300)
+    name_en = models.CharField(_("nom officiel (anglais)"), max_length=200, blank=True)
+    short_name_en = models.CharField(_("nom court (anglais)"), max_length=60, blank=True)
+    duration_en = models.CharField(_("durée (anglais)"), max_length=80, blank=True)
+    access_en = models.CharField(_("accès (anglais)"), max_length=200, blank=True)
+    description_en = models.TextField(_("description (anglais)"), blank=True)
+    suits_en = models.TextField(_("pour qui (anglais)"), blank=True)
     caveat = models.TextField(
         _("mise en garde"),
         blank=True,
@@ -613,6 +641,8 @@ class Track(VersionedContent):
         blank=True,
         help_text=_("Ce qu'un lycéen fait d'abord pour y arriver (par exemple « un BTS ESF »)."),
     )
+    caveat_en = models.TextField(_("mise en garde (anglais)"), blank=True)
+    first_step_en = models.TextField(_("première étape (anglais)"), blank=True)
     expectations = models.ManyToManyField(
         Expectation,
         verbose_name=_("attendus qui comptent le plus"),
@@ -784,6 +814,8 @@ class ScoreBand(VersionedContent):
         help_text=_("La bande commence à ce score (sur 100) inclus."),
     )
     message = models.TextField(_("message"))
+    label_en = models.CharField(_("libellé (anglais)"), max_length=60, blank=True)
+    message_en = models.TextField(_("message (anglais)"), blank=True)
 
     class Meta:
         verbose_name = _("bande de score")

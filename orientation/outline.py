@@ -1,8 +1,17 @@
-"""Read a whole version in reading order, in a fixed number of queries."""
+"""Read a whole version in reading order, in a fixed number of queries.
 
+A version holds its content in French and, field by field, in English. The student's view of a
+version is read in one language: each text is the English one when the page is English and the
+field is translated, the French one otherwise, and it knows its language (`Text.lang`) so that a
+page marks French left in an English page with `lang="fr"`. The official wording of an attendu
+stays French in every language, with its translation beside it.
+"""
+
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
+from django.utils import translation
 
 from .models import (
     KNOWLEDGE_SCALE,
@@ -50,6 +59,48 @@ def questionnaire_outline(version):
 
 
 # --- The student's view of a version -----------------------------------------------------------
+
+FRENCH = "fr"
+
+
+class Text(str):
+    """A piece of content in a known language."""
+
+    lang = FRENCH
+
+    def __new__(cls, value, lang=FRENCH):
+        text = super().__new__(cls, value)
+        text.lang = lang
+        return text
+
+
+def _in(language):
+    """The function that reads a field of an object in `language`, French where untranslated."""
+
+    def read(obj, name):
+        if language != FRENCH:
+            translated = getattr(obj, f"{name}_{language}", "")
+            if translated:
+                return Text(translated, language)
+        return Text(getattr(obj, name), FRENCH)
+
+    return read
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Ý«“])")
+
+
+def _sentences(text):
+    """(first sentence, the rest) of a text, each keeping the text's language."""
+    first, *rest = _SENTENCE_END.split(str(text), maxsplit=1)
+    lang = getattr(text, "lang", FRENCH)
+    return Text(first, lang), Text(rest[0] if rest else "", lang)
+
+
+def _lines(text):
+    return tuple(Text(line.strip(), text.lang) for line in text.splitlines() if line.strip())
+
+
 # A published or archived version never changes, so each process keeps its content once read:
 # a questionnaire step then costs no query for its statements.
 
@@ -68,6 +119,7 @@ class ContentItem:
     mirror_of: str | None = None
     dimension: str | None = None
     goal_track: str | None = None
+    simple_statement: str = ""
 
     @property
     def is_knowledge(self):
@@ -102,6 +154,7 @@ class ContentExpectation:
     label: str
     official_wording: str
     advice: tuple
+    official_wording_translation: str = ""  # beside the French wording, which is official
 
 
 @dataclass(frozen=True)
@@ -129,6 +182,15 @@ class ContentTrack:
     @property
     def kind_label(self):
         return Track.Kind(self.kind).label
+
+    @property
+    def caveat_lead(self):
+        """The caveat's first sentence, the one a results page shows at once."""
+        return _sentences(self.caveat)[0]
+
+    @property
+    def caveat_rest(self):
+        return _sentences(self.caveat)[1]
 
 
 @dataclass(frozen=True)
@@ -175,6 +237,7 @@ class Questionnaire:
         return next(t for t in self.tracks if t.code == code)
 
 
+# Keyed by (version id, language).
 _published_content = {}
 
 
@@ -182,26 +245,33 @@ def clear_content_cache():
     _published_content.clear()
 
 
-def questionnaire_content(version):
-    """The version's content as immutable values; read once per process unless a draft."""
-    cached = _published_content.get(version.pk)
+def _language(language):
+    return (language or translation.get_language() or FRENCH).split("-")[0]
+
+
+def questionnaire_content(version, language=None):
+    """The version's content as immutable values in `language` (the active one by default);
+    read once per process and language unless a draft."""
+    key = (version.pk, _language(language))
+    cached = _published_content.get(key)
     if cached is not None:
         return cached
-    content = _read_content(version)
+    content = _read_content(version, key[1])
     if not version.is_draft:
-        _published_content[version.pk] = content
+        _published_content[key] = content
     return content
 
 
-def version_content(version_id):
+def version_content(version_id, language=None):
     """questionnaire_content for a version known by its id: no query once it is cached."""
-    cached = _published_content.get(version_id)
+    cached = _published_content.get((version_id, _language(language)))
     if cached is not None:
         return cached
-    return questionnaire_content(QuestionnaireVersion.objects.get(pk=version_id))
+    return questionnaire_content(QuestionnaireVersion.objects.get(pk=version_id), language)
 
 
-def _read_content(version):
+def _read_content(version, language):
+    local = _in(language)
     categories = list(Category.objects.filter(version=version))
     expectations = list(Expectation.objects.filter(version=version).select_related("category"))
     items = list(Item.objects.filter(version=version).select_related("category", "expectation"))
@@ -229,20 +299,21 @@ def _read_content(version):
             pk=category.pk,
             number=number,
             code=category.code,
-            name=category.name,
-            intro=category.intro,
+            name=local(category, "name"),
+            intro=local(category, "intro"),
             kind=category.kind,
             items=tuple(
                 ContentItem(
                     pk=item.pk,
                     code=item.code,
-                    statement=item.statement,
+                    statement=local(item, "statement"),
+                    simple_statement=local(item, "simple_statement"),
                     reverse_keyed=item.reverse_keyed,
                     step=category.code,
                     expectation=item.expectation.code if item.expectation_id else None,
                     kind=item.kind,
                     correct=item.correct_answer,
-                    explanation=item.explanation,
+                    explanation=local(item, "explanation"),
                     mirror_of=item_codes.get(item.mirror_of_id),
                     dimension=dimension_codes.get(item.dimension_id),
                     goal_track=track_codes.get(item.goal_track_id),
@@ -265,9 +336,12 @@ def _read_content(version):
                 pk=e.pk,
                 code=e.code,
                 category=e.category.code,
-                label=e.label,
-                official_wording=e.official_wording,
-                advice=tuple(e.advice_actions),
+                label=local(e, "label"),
+                official_wording=Text(e.official_wording),
+                official_wording_translation=(
+                    getattr(e, f"official_wording_{language}", "") if language != FRENCH else ""
+                ),
+                advice=_lines(local(e, "advice")),
             )
             for e in sorted(expectations, key=lambda e: (e.category.position, e.position, e.pk))
         ),
@@ -275,21 +349,21 @@ def _read_content(version):
             ContentTrack(
                 pk=t.pk,
                 code=t.code,
-                name=t.name,
-                short_name=t.short_name,
+                name=local(t, "name"),
+                short_name=local(t, "short_name"),
                 kind=t.kind,
                 level=t.level,
-                duration=t.duration,
-                access=t.access,
-                description=t.description,
-                suits=t.suits,
+                duration=local(t, "duration"),
+                access=local(t, "access"),
+                description=local(t, "description"),
+                suits=local(t, "suits"),
                 official_url=t.official_url,
-                caveat=t.caveat,
+                caveat=local(t, "caveat"),
                 facts_date=t.facts_date,
                 position=t.position,
                 shown_with=t.shown_with.code if t.shown_with_id else None,
                 after_first_diploma=t.after_first_diploma,
-                first_step=t.first_step,
+                first_step=local(t, "first_step"),
                 expectations=tuple(key_expectations.get(t.pk, ())),
                 profile=tuple(profiles.get(t.pk, ())),
             )
@@ -297,14 +371,19 @@ def _read_content(version):
         ),
         weights=tuple(weights),
         bands=tuple(
-            ContentBand(code=b.code, label=b.label, min_score=b.min_score, message=b.message)
+            ContentBand(
+                code=b.code,
+                label=local(b, "label"),
+                min_score=b.min_score,
+                message=local(b, "message"),
+            )
             for b in bands
         ),
         dimensions=tuple(
             ContentDimension(
                 code=d.code,
-                name=d.name,
-                description=d.description,
+                name=local(d, "name"),
+                description=local(d, "description"),
                 items=tuple(item.code for item in items if item.dimension_id == d.pk),
             )
             for d in dimensions
