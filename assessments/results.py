@@ -30,6 +30,7 @@ class ExpectationRow:
     near: int | None
     advice: tuple
     delta: int | None = None
+    official_translation: str = ""
 
 
 @dataclass
@@ -116,6 +117,7 @@ def results_view(result, content, previous_result=None):
             near=value["near"],
             advice=expectation.advice,
             delta=value["score"] - before["score"] if before else None,
+            official_translation=expectation.official_wording_translation,
         )
         rows.append(row)
         categories[expectation.category].expectations.append(row)
@@ -180,7 +182,14 @@ def results_view(result, content, previous_result=None):
     }
 
 
-ROW_HEIGHT = 30
+ROW_HEIGHT = 30  # stacked bars (advisers' pages)
+
+# A bar chart that reads alone, in HTML so that its text wraps and follows the reader's text
+# size: each row says its label and its value in words (« 72 sur 100 · Point d'appui ») above
+# a bar filled by band, with a pattern as well as a colour; the previous result, when there is
+# one, as a thin grey bar under it; dashed marks at each band's start on every bar and a scale
+# under the chart that names them. Widths and positions are whole percents, set by classes
+# (static/css/reperes.css): the content security policy allows no inline style.
 
 
 def band_tones(bands):
@@ -192,23 +201,44 @@ def band_tones(bands):
     }
 
 
-def bar_chart(rows, bands):
-    """Geometry of a horizontal bar chart (0–100) as plain numbers for an inline SVG."""
+def bar_chart(rows, bands, previous=None, intervals=None):
+    """What an HTML bar chart (0–100) shows, as plain values for includes/bar_chart.html.
+
+    rows: (label, score, band); previous: the earlier score of each row (None where unknown);
+    intervals: (low, high) of each row's margin of error, said beside its value."""
     tones = band_tones(bands)
+    previous = previous or [None] * len(rows)
+    intervals = intervals or [None] * len(rows)
+    ordered = sorted(bands, key=lambda band: band.min_score)
     bars = [
         {
             "label": label,
             "score": score,
             "band": band.label,
             "tone": tones[band.code],
-            "label_y": i * ROW_HEIGHT + 11,
-            "bar_y": i * ROW_HEIGHT + 15,
-            "width": score * 3,
+            "width": max(0, min(100, round(score))),
+            "before": before,
+            "interval": interval,
         }
-        for i, (label, score, band) in enumerate(rows)
+        for (label, score, band), before, interval in zip(rows, previous, intervals, strict=True)
     ]
-    thresholds = [band.min_score * 3 for band in bands if band.min_score > 0]
-    return {"bars": bars, "height": len(rows) * ROW_HEIGHT + 4, "thresholds": thresholds}
+    starts = [band.min_score for band in ordered]
+    legend = [
+        {
+            "band": band,
+            "tone": tones[band.code],
+            "low": band.min_score,
+            "high": (starts[i + 1] - 1) if i + 1 < len(ordered) else 100,
+        }
+        for i, band in enumerate(ordered)
+    ]
+    return {
+        "bars": bars,
+        "thresholds": [start for start in starts if start > 0],
+        "ticks": sorted({0, 100, *starts}),
+        "legend": legend[::-1],
+        "has_before": any(score is not None for score in previous),
+    }
 
 
 def stacked_chart(rows, bands):
@@ -254,6 +284,7 @@ class AttenduRow:
     change: int | None = None  # +1, 0, −1 (reliable change) or None without a comparison
     previous_band: object = None
     top: bool = False  # in the highest band
+    official_translation: str = ""
 
 
 @dataclass
@@ -268,6 +299,7 @@ class CategoryBlock:
     change: int | None = None
     previous_score: int | None = None
     borderline: object = None  # the neighbouring band the margin of error reaches into
+    tone: str = ""  # the band's colour and pattern (band_tones)
 
 
 @dataclass
@@ -288,6 +320,11 @@ class FormationCard:
     companion_of: object
     reasons: list
     attendus: list  # AttenduRow of the attendus that matter for it
+
+    @property
+    def leads(self):
+        """Shown first (its caveat in view): it stands out, it is the goal, or it goes with one."""
+        return self.leader or self.goal or self.companion_of is not None
 
 
 def _borderline(low, high, band, bands):
@@ -332,6 +369,7 @@ def second_rules_view(result, content, answers, previous, precision):
     before_categories = before.get("categories", {})
 
     top_band = max(content.bands, key=lambda band: band.min_score)
+    tones = band_tones(content.bands)
     rows = {}
     for expectation in content.expectations:
         value = result["expectations"][expectation.code]
@@ -351,6 +389,7 @@ def second_rules_view(result, content, answers, previous, precision):
             change=_change(earlier, value["score"], precision, "expectation", expectation.code),
             previous_band=bands.get(earlier["band"]) if earlier else None,
             top=value["band"] == top_band.code,
+            official_translation=expectation.official_wording_translation,
         )
 
     category_of = {e.code: e.category for e in content.expectations}
@@ -373,6 +412,7 @@ def second_rules_view(result, content, answers, previous, precision):
                 change=_change(earlier, value["score"], precision, "category", step.code),
                 previous_score=earlier["score"] if earlier else None,
                 borderline=_borderline(low, high, bands[value["band"]], content.bands),
+                tone=tones[value["band"]],
             )
         )
 
@@ -415,14 +455,33 @@ def second_rules_view(result, content, answers, previous, precision):
         "verdict": verdict,
         "leaders": [s for s in suggestions if s.leader or s.goal],
         "suggestions": suggestions,
+        # In view: the formations that stand out (or the goal) and those shown with them; the
+        # others close to the student's interests open on demand. Without a lean, all open.
+        "leading": [s for s in suggestions if s.leads] or suggestions,
+        "close_by": [s for s in suggestions if not s.leads]
+        if any(s.leads for s in suggestions)
+        else [],
         "later": [card(fit) for fit in result["later"]],
         "other_tracks": [t for t in content.tracks if t.code not in shown],
         "categories": categories,
-        "category_chart": bar_chart([(c.name, c.score, c.band) for c in categories], content.bands),
+        "category_chart": bar_chart(
+            [(c.name, c.score, c.band) for c in categories],
+            content.bands,
+            previous=[c.previous_score for c in categories],
+            intervals=[(c.low, c.high) for c in categories],
+        ),
         "expectation_rows": list(rows.values()),
         "strengths": strengths,
         "to_work": to_work,
         "priorities": to_work[:3],
+        "more_to_work": to_work[3:],
+        # The first thing to do, said on the first screen: the first action for the attendu
+        # that most needs work.
+        "first_action": (
+            {"row": to_work[0], "action": to_work[0].advice[0]}
+            if to_work and to_work[0].advice
+            else None
+        ),
         "knowledge": knowledge,
         "knowledge_right": sum(1 for row in knowledge if row.right),
         "quality_notes": _quality_notes(quality, mirror_pairs=True),

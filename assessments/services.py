@@ -29,19 +29,27 @@ class ShareCodeUnavailable(Exception):
 
 
 @transaction.atomic
-def start_assessment(*, cohort=None, previous=None, now=None):
+def start_assessment(*, cohort=None, previous=None, token=None, now=None):
     """A new attempt on the current version; returns (assessment, private token).
 
-    A retake locks the attempt it follows: when that attempt is being deleted at the same
-    moment, one of the two waits, and a retake of a deleted attempt raises DoesNotExist
-    instead of pointing at a row that is gone."""
+    A retake (`previous`, reached by its private `token`) takes over the student's link: the
+    link always leads to the latest attempt of the chain, and the attempt it follows gets a
+    digest of a token nobody holds, so it is reached only through its successor (results
+    list the earlier attempts). The retake locks the attempt it follows: when that attempt is
+    being deleted at the same moment, one of the two waits, and a retake of a deleted attempt
+    raises DoesNotExist instead of pointing at a row that is gone."""
     if previous is not None:
         if not _lock(previous.pk):
             raise Assessment.DoesNotExist
         # A retake stays with its class while the class is open (it never counts in the
         # class's figures: only first questionnaires do); an archived class takes no one.
         cohort = Cohort.objects.active().filter(pk=previous.cohort_id).first()
-    token = Assessment.new_token()
+        if token is not None:
+            Assessment.objects.filter(pk=previous.pk).update(
+                token_digest=digest(Assessment.new_token())
+            )
+    if token is None:
+        token = Assessment.new_token()
     now = now or timezone.now()
     assessment = Assessment.objects.create(
         token_digest=digest(token),
@@ -307,6 +315,25 @@ def revoke_share(assessment):
     """Raises DoesNotExist when the attempt was deleted meanwhile."""
     if not Assessment.objects.filter(pk=assessment.pk).update(share_code=None, shared_at=None):
         raise Assessment.DoesNotExist
+
+
+def earlier_attempts(assessment):
+    """The completed attempts this one follows, latest first: (number in the chain, attempt).
+    One query a link of the chain."""
+    earlier = []
+    previous_id = assessment.previous_id
+    while previous_id is not None:
+        attempt = (
+            Assessment.objects.filter(pk=previous_id)
+            .only("pk", "previous_id", "completed_at", "version_id")
+            .first()
+        )
+        if attempt is None:
+            break
+        if attempt.completed_at is not None:
+            earlier.append(attempt)
+        previous_id = attempt.previous_id
+    return [(len(earlier) - index, attempt) for index, attempt in enumerate(earlier)]
 
 
 def attempt_chain(assessment_id):

@@ -244,14 +244,27 @@ def _render_step(request, token, content, current, chosen, form=None, status=200
 
 @never_cache
 def results(request, token):
+    """The latest results behind a private link, with the earlier attempts of the same student
+    listed by date; `?passation=N` shows the Nth of those (a retake takes over the link:
+    services.start_assessment)."""
     assessment = _get_assessment(token, "previous")
     if not assessment.is_completed:
         return redirect("assessments:resume", token=token)
+    earlier = services.earlier_attempts(assessment)
+    shown = assessment
+    wanted = request.GET.get("passation")
+    if wanted is not None:
+        shown = next((attempt for n, attempt in earlier if str(n) == wanted), None)
+        if shown is None:
+            raise Http404
+        shown = Assessment.objects.select_related("version", "previous").get(pk=shown.pk)
     context = {
-        **assessment_results(assessment),
+        **assessment_results(shown),
         "token": token,
         "private_link": _private_link(request, token),
         "print_view": request.GET.get("vue") == "impression",
+        "earlier_attempts": earlier,
+        "viewing_earlier": shown is not assessment,
     }
     return render(request, context["template"], context)
 
@@ -338,7 +351,15 @@ def retake(request, token):
     if refused:
         return refused
     try:
-        _assessment, new_token = services.start_assessment(previous=previous)
+        services.start_assessment(previous=previous, token=token)
     except Assessment.DoesNotExist:
         raise Http404 from None
-    return redirect("assessments:step", token=new_token, number=1)
+    # The same private link: it now leads to this new attempt, and from it to the earlier ones.
+    messages.info(
+        request,
+        _(
+            "C'est parti pour un nouveau questionnaire. Ton lien privé ne change pas : il mène "
+            "toujours à ton dernier questionnaire, et de là aux précédents."
+        ),
+    )
+    return redirect("assessments:step", token=token, number=1)

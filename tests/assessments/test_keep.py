@@ -1,6 +1,8 @@
 """Keeping control: share and revoke, delete for real, retake and compare."""
 
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from assessments.models import CODE_ALPHABET, Answer, Assessment, DailyTally, ExpectationScore
 from tests.utils import text
@@ -47,35 +49,42 @@ def test_deleting_asks_first_then_removes_everything(client, version):
     assert client.get(reverse("assessments:results", args=[token])).status_code == 404
 
 
-def test_a_retake_is_linked_and_shows_the_change_per_attendu(client, version):
-    first = take(client, value=lambda item: 3)
-    response = client.post(reverse("assessments:retake", args=[first]))
-    second = response["Location"].split("/q/")[1].split("/")[0]
-    assert response["Location"] == step_url(second, 1)
-    previous = Assessment.objects.by_token(first).get()
-    retake = Assessment.objects.by_token(second).get()
-    assert retake.previous == previous
+def test_a_retake_keeps_the_private_link_and_lists_the_earlier_results(client, version):
+    token = take(client, value=lambda item: 3)
+    previous = Assessment.objects.by_token(token).get()
+    response = client.post(reverse("assessments:retake", args=[token]))
+    # The same link now leads to the new attempt; the earlier one hangs from it.
+    assert response["Location"] == step_url(token, 1)
+    retake = Assessment.objects.by_token(token).get()
+    assert retake.pk != previous.pk and retake.previous == previous
+    assert "Ton lien privé ne change pas" in text(client.get(step_url(token, 1)))
 
-    for number in range(1, len(content_for(second).steps) + 1):
-        answer_step(client, second, number, value=consistent)
-    page = text(client.get(reverse("assessments:results", args=[second])))
+    for number in range(1, len(content_for(token).steps) + 1):
+        answer_step(client, token, number, value=consistent)
+    page = text(client.get(reverse("assessments:results", args=[token])))
     assert "Depuis la dernière fois" in page
     assert "+25" in page  # every attendu went from 50 to 75
+    day = date_format(timezone.localtime(previous.completed_at), "j F Y")
+    assert "Tes questionnaires précédents" in page and f"Le {day}" in page
 
-
-def retake(client, token):
-    response = client.post(reverse("assessments:retake", args=[token]))
-    return response["Location"].split("/")[2]
+    earlier = text(client.get(reverse("assessments:results", args=[token]) + "?passation=1"))
+    assert f"Ce sont tes résultats du {day}, pas les derniers." in earlier
+    assert "+25" not in earlier and "Créer un code de partage" not in earlier
+    assert (
+        client.get(reverse("assessments:results", args=[token]) + "?passation=2").status_code == 404
+    )
 
 
 def test_deleting_erases_every_attempt_of_the_chain_and_says_so(client, version):
-    first = take(client)
-    second = retake(client, first)
-    complete(client, second)
-    third = retake(client, second)
-    for token in (first, second):
-        client.post(reverse("assessments:share", args=[token]))
+    token = take(client)
+    client.post(reverse("assessments:share", args=[token]))
+    client.post(reverse("assessments:retake", args=[token]))
+    complete(client, token)
+    client.post(reverse("assessments:share", args=[token]))
+    client.post(reverse("assessments:retake", args=[token]))
+    assert Assessment.objects.count() == 3
     assert Assessment.objects.exclude(share_code=None).count() == 2
+    third = token
     page = text(client.get(reverse("assessments:delete", args=[third])))
     assert "tes 3 passations seront toutes effacées" in page
 
@@ -84,17 +93,16 @@ def test_deleting_erases_every_attempt_of_the_chain_and_says_so(client, version)
     assert not Assessment.objects.exists() and not Answer.objects.exists()
     assert not ExpectationScore.objects.exists()
     assert not DailyTally.objects.exclude(n=0).exists()  # the national counts forget them too
-    for token in (first, second, third):
-        assert client.get(reverse("assessments:results", args=[token])).status_code == 404
+    assert client.get(reverse("assessments:results", args=[third])).status_code == 404
 
 
-def test_deleting_from_an_earlier_link_erases_the_later_attempts_too(client, version):
+def test_deleting_a_retake_erases_the_earlier_attempts_and_nobody_else_s(client, version):
     other = take(client)  # another student's attempt stays
-    first = take(client)
-    second = retake(client, first)
-    client.post(reverse("assessments:delete", args=[first]))
-    assert not Assessment.objects.by_token(second).exists()
-    assert Assessment.objects.by_token(other).exists()
+    token = take(client)
+    client.post(reverse("assessments:retake", args=[token]))
+    assert Assessment.objects.count() == 3
+    client.post(reverse("assessments:delete", args=[token]))
+    assert list(Assessment.objects.all()) == [Assessment.objects.by_token(other).get()]
 
 
 def test_a_double_clicked_share_shows_one_working_code(client, version):

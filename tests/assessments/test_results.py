@@ -38,9 +38,11 @@ def test_the_results_page_shows_the_profile_per_category_and_attendu(client, ver
         assert name in page
     for expectation in content_for(token).expectations:
         assert expectation.label in page
-    assert page.count("<svg") == 4  # the categories, then one chart per category
+    # The categories, then one chart per category, each with its values and a table beside it.
+    assert page.count('<figure class="hchart"') == 4
     assert page.count("<table") == 5  # one per chart, plus the printed report's summary
-    assert re.search(r"<title id=\"chart-categories-title\">", page)
+    assert re.search(r"<figcaption class=\"hchart-title\" id=\"chart-categories-title\">", page)
+    assert "<strong>75</strong> sur 100 · Point d'appui" in page
 
 
 def test_weak_attendus_come_with_their_concrete_actions(client, version):
@@ -64,7 +66,7 @@ def test_the_deass_follows_the_assistance_sociale_parcours_with_its_caveat(clien
     )
     assert "ne délivre pas le diplôme d'État d'assistant de service social" in page
     assert "Pourquoi ?" in page
-    assert "tu as répondu « Tout à fait d'accord »" in page
+    assert "tu as répondu « Tout à fait d'accord »" in plain(results(client, token))
     assert "https://www.onisep.fr/http/redirection/formation/slug/FOR.7830" in page
     assert "informations vérifiées le 27 novembre 2026" in page
 
