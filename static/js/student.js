@@ -17,7 +17,7 @@
       if (!link) return;
       var button = document.createElement("button");
       button.type = "button";
-      button.className = "btn btn-outline-primary btn-sm copy-link";
+      button.className = "btn btn-outline-dark btn-sm copy-link";
       button.textContent = holder.dataset.copy;
       var status = document.createElement("span");
       status.className = "small copy-status";
@@ -51,7 +51,7 @@
       if (!statement || !options) return;
       var button = document.createElement("button");
       button.type = "button";
-      button.className = "btn btn-outline-secondary btn-sm listen";
+      button.className = "btn btn-outline-dark btn-sm listen";
       button.textContent = form.dataset.listen;
       button.setAttribute("aria-pressed", "false");
       function reset() {

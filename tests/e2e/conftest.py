@@ -10,7 +10,13 @@ from tests.conftest import ARTIFACTS, CHROMIUM
 # between page actions are ordinary synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+# WCAG 2.0, 2.1 and 2.2, levels A and AA (axe tags 2.2 criteria as wcag22aa).
+WCAG = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"],
+    }
+}
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +63,6 @@ def pytest_runtest_makereport(item, call):
 
 
 def assert_accessible(page, state):
-    """0 axe-core violations (WCAG 2.1 A and AA) on the page as it is now."""
+    """0 axe-core violations (WCAG 2.0, 2.1 and 2.2, A and AA) on the page as it is now."""
     results = Axe().run(page, options=WCAG)
     assert results.violations_count == 0, f"{state}:\n{results.generate_report()}"

@@ -153,9 +153,12 @@ def test_the_journey_on_a_320_pixel_screen(site, browser):
         "nulle-part/",
     ],
 )
-def test_public_pages_and_error_pages_are_accessible(site, page, path):
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_public_pages_and_error_pages_are_accessible(site, page, path, language):
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": site}])
     page.goto(f"{site}/{path}")
-    assert_accessible(page, path)
+    assert page.locator("html").get_attribute("lang") == language
+    assert_accessible(page, f"{path} ({language})")
 
 
 def test_the_english_interface_is_accessible(site, page):
@@ -179,7 +182,7 @@ def test_the_print_view_shows_its_button_and_way_back_on_screen(site, page):
     assert not page.locator("button[data-print]").is_visible()
 
 
-def test_buttons_links_and_radios_share_the_strong_focus_ring(site, page):
+def test_every_control_kind_shares_the_strong_focus_ring(site, page):
     page.goto(site)
     page.click("text=Commencer le questionnaire")
     rings = {}
@@ -187,6 +190,8 @@ def test_buttons_links_and_radios_share_the_strong_focus_ring(site, page):
         "radio": "fieldset.likert input[type=radio]",
         "button": "button[value=next]",
         "link": "a.skip-link, main a",
+        "disclosure": "details.simpler summary",
+        "copy button": "button.copy-link",
     }.items():
         page.locator(selector).first.focus()
         page.keyboard.press("Shift+Tab")
