@@ -2,8 +2,11 @@
 
 Each fixture holds one version as a draft. Loading it runs loaddata and publish_version in one
 transaction, so a fixture that is incomplete leaves nothing behind. A version whose code is
-already in the database is left alone: published content never changes, so loading twice is
-a no-op, and a corrected fixture must carry a new version code.
+already in the database keeps its content: published content never changes, so loading twice
+is a no-op, and a corrected fixture must carry a new version code. The one exception is what a
+fixture adds beside the French without changing what is measured or scored: an English text or
+a simpler wording that the stored version does not have yet is filled in (fill_translations),
+so a deployment that published a version before its translation receives it.
 
 The shipped versions load in order (DEFAULT_FIXTURES): on a deployment that has 2026-1, loading
 publishes 2026-2, which archives 2026-1 — exactly what an admin's clone → edit → publish does;
@@ -44,6 +47,7 @@ def load_questionnaire(path=DEFAULT_FIXTURE):
     code = _version_code(path)
     existing = QuestionnaireVersion.objects.filter(code=code).first()
     if existing is not None:
+        fill_translations(existing, path)
         return existing, False
     with transaction.atomic():
         call_command("loaddata", str(path), verbosity=0)
@@ -60,6 +64,43 @@ def load_questionnaire(path=DEFAULT_FIXTURE):
         publish_version(version)
     version.refresh_from_db()
     return version, True
+
+
+# Fields that only add a reading of the French: never scored, never compared.
+def _is_reading_aid(name):
+    return name.endswith("_en") or name == "simple_statement"
+
+
+@transaction.atomic
+def fill_translations(version, path):
+    """Fill the English texts and simpler wordings the fixture has and `version` lacks; never
+    overwrite one. Returns how many fields were filled."""
+    from django.apps import apps
+
+    from .outline import clear_content_cache
+
+    with open(path, encoding="utf-8") as handle:
+        rows = json.load(handle)
+    filled = 0
+    for row in rows:
+        fields = row["fields"]
+        aids = {name: value for name, value in fields.items() if _is_reading_aid(name) and value}
+        if not aids or "code" not in fields or row["model"].endswith("questionnaireversion"):
+            continue
+        model = apps.get_model(row["model"])
+        stored = model._base_manager.filter(version=version, code=fields["code"])
+        current = stored.values(*aids).first()
+        if current is None:
+            continue
+        missing = {name: value for name, value in aids.items() if not current[name]}
+        if missing:
+            # The base manager steps around the guard of published versions on purpose:
+            # these fields are read beside the French, never scored (see the docstring).
+            stored.update(**missing)
+            filled += len(missing)
+    if filled:
+        clear_content_cache()
+    return filled
 
 
 def load_all(paths=DEFAULT_FIXTURES):

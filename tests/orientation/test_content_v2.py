@@ -143,3 +143,54 @@ def test_a_clone_of_2026_2_copies_its_pairs_areas_profiles_and_key_attendus(seco
     assert [(t.code, sorted(t.profile), sorted(t.expectations)) for t in copy.tracks] == [
         (t.code, sorted(t.profile), sorted(t.expectations)) for t in original.tracks
     ]
+
+
+def test_loading_a_version_again_adds_its_missing_translations_and_never_overwrites_one(
+    second_version,
+):
+    import json
+
+    from orientation.loading import SECOND_FIXTURE, load_questionnaire
+
+    stored = Item._base_manager.filter(version=second_version)
+    stored.filter(code="CG1-a").update(statement_en="", simple_statement="")
+    stored.filter(code="CG1-b").update(statement_en="Edited by an admin")
+    french = stored.get(code="CG1-a").statement
+
+    version, created = load_questionnaire(SECOND_FIXTURE)
+
+    assert (version, created) == (second_version, False)
+    shipped = {
+        row["fields"]["code"]: row["fields"]
+        for row in json.loads(SECOND_FIXTURE.read_text(encoding="utf-8"))
+        if row["model"] == "orientation.item"
+    }
+    refilled = Item.objects.get(version=second_version, code="CG1-a")
+    assert refilled.statement_en == shipped["CG1-a"]["statement_en"] != ""
+    assert refilled.simple_statement == shipped["CG1-a"]["simple_statement"] != ""
+    assert refilled.statement == french  # the French, scored, is never touched
+    assert Item.objects.get(version=second_version, code="CG1-b").statement_en == (
+        "Edited by an admin"
+    )
+
+
+def test_2026_2_ships_its_english_and_a_simpler_wording_of_every_question(second_version):
+    from orientation.models import InterestDimension, ScoreBand
+
+    for item in Item.objects.filter(version=second_version):
+        assert item.statement_en and item.simple_statement and item.simple_statement_en, item
+        assert bool(item.explanation) == bool(item.explanation_en), item
+        assert item.simple_statement != item.statement, item  # simpler, not a copy
+    english = {
+        Category: ["name_en", "intro_en"],
+        Expectation: ["label_en", "official_wording_en", "advice_en"],
+        InterestDimension: ["name_en", "description_en"],
+        Track: ["name_en", "short_name_en", "duration_en", "description_en", "suits_en"],
+        ScoreBand: ["label_en", "message_en"],
+    }
+    for model, fields in english.items():
+        for row in model.objects.filter(version=second_version):
+            assert all(getattr(row, name) for name in fields), row
+    for expectation in Expectation.objects.filter(version=second_version):
+        # One action per line, in both languages.
+        assert len(expectation.advice_en.splitlines()) == len(expectation.advice_actions)

@@ -8,8 +8,8 @@ class Command(BaseCommand):
     help = (
         "Charge les versions du questionnaire livrées dans fixtures/ (ou le fichier donné) et "
         "publie chacune, dans l'ordre : la dernière devient la version en cours, les "
-        "précédentes sont archivées. Sans effet pour une version déjà présente : une version "
-        "publiée ne change jamais."
+        "précédentes sont archivées. Une version déjà présente garde son contenu ; seuls les "
+        "textes anglais et les versions simplifiées qui lui manquent sont ajoutés."
     )
 
     def add_arguments(self, parser):
