@@ -19,6 +19,7 @@ ITEMS = tuple(
         reverse_keyed=False,
         step="F",
         expectation="F1",
+        simple_statement=f"La même, dite plus simplement, numéro {n}.",
     )
     for n in range(1, MAX_ITEMS_PER_STEP + 1)
 )

@@ -9,6 +9,7 @@ answers (one query) and the measured reliability (one cache read).
 
 from dataclasses import dataclass, field
 
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from orientation.models import KNOWLEDGE_SCALE, SCALE
@@ -285,6 +286,18 @@ class AttenduRow:
     previous_band: object = None
     top: bool = False  # in the highest band
     official_translation: str = ""
+
+    @property
+    def near_note(self):
+        """« (juste au-dessus du seuil « … », à une réponse près) » when one answer decides;
+        built here rather than by an include: a results page says it up to fifty times."""
+        if self.near_side == scoring.ABOVE:
+            note = _("juste au-dessus du seuil « %(band)s », à une réponse près")
+        elif self.near_side == scoring.BELOW:
+            note = _("juste en dessous du seuil « %(band)s », à une réponse près")
+        else:
+            return ""
+        return format_html(' <span class="near">({})</span>', note % {"band": self.near_band.label})
 
 
 @dataclass

@@ -44,15 +44,29 @@ def _options(code, kind, chosen, language):
     )
 
 
+@lru_cache(maxsize=4096)
+def _statement(item, language):
+    # A question's legend and its simpler wording: fixed for a version and a language (the
+    # content item is an immutable value, read per language), so rendered once per process.
+    return render_to_string("includes/statement.html", {"item": item})
+
+
 def likert_rows(items, chosen):
-    """(item, its rendered radio buttons) for each question of a step; `chosen` maps codes to
-    answers as strings. Anything off the scale checks nothing (and never reaches the cache)."""
+    """(item, its rendered legend, its rendered radio buttons) for each question of a step;
+    `chosen` maps codes to answers as strings. Anything off the scale checks nothing (and
+    never reaches the cache)."""
     language = get_language()
     rows = []
     for item in items:
         answer = chosen.get(item.code)
         on_scale = answer in ON_SCALE[item.kind]
-        rows.append((item, _options(item.code, item.kind, answer if on_scale else None, language)))
+        rows.append(
+            (
+                item,
+                _statement(item, language),
+                _options(item.code, item.kind, answer if on_scale else None, language),
+            )
+        )
     return rows
 
 

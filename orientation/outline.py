@@ -64,13 +64,16 @@ FRENCH = "fr"
 
 
 class Text(str):
-    """A piece of content in a known language."""
+    """A piece of content in a known language; `foreign` when it is not in the language the
+    content was read for (French left in an English page), known once, when read."""
 
     lang = FRENCH
+    foreign = False
 
-    def __new__(cls, value, lang=FRENCH):
+    def __new__(cls, value, lang=FRENCH, foreign=False):
         text = super().__new__(cls, value)
         text.lang = lang
+        text.foreign = foreign
         return text
 
 
@@ -82,7 +85,7 @@ def _in(language):
             translated = getattr(obj, f"{name}_{language}", "")
             if translated:
                 return Text(translated, language)
-        return Text(getattr(obj, name), FRENCH)
+        return Text(getattr(obj, name), FRENCH, foreign=language != FRENCH)
 
     return read
 
@@ -93,12 +96,14 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Ý«“])")
 def _sentences(text):
     """(first sentence, the rest) of a text, each keeping the text's language."""
     first, *rest = _SENTENCE_END.split(str(text), maxsplit=1)
-    lang = getattr(text, "lang", FRENCH)
-    return Text(first, lang), Text(rest[0] if rest else "", lang)
+    lang, foreign = getattr(text, "lang", FRENCH), getattr(text, "foreign", False)
+    return Text(first, lang, foreign), Text(rest[0] if rest else "", lang, foreign)
 
 
 def _lines(text):
-    return tuple(Text(line.strip(), text.lang) for line in text.splitlines() if line.strip())
+    return tuple(
+        Text(line.strip(), text.lang, text.foreign) for line in text.splitlines() if line.strip()
+    )
 
 
 # A published or archived version never changes, so each process keeps its content once read:
@@ -337,7 +342,7 @@ def _read_content(version, language):
                 code=e.code,
                 category=e.category.code,
                 label=local(e, "label"),
-                official_wording=Text(e.official_wording),
+                official_wording=Text(e.official_wording, FRENCH, foreign=language != FRENCH),
                 official_wording_translation=(
                     getattr(e, f"official_wording_{language}", "") if language != FRENCH else ""
                 ),

@@ -1,8 +1,10 @@
 """Show content in the page's language, marking what is left in another one.
 
 `{{ item.statement|local }}` writes the text; where the page is English and the text is still
-French (an untranslated field), it is wrapped in `<span lang="fr">` so that a screen reader
-reads it with a French voice (WCAG 3.1.2). Loaded as a builtin (see settings.TEMPLATES).
+French (an untranslated field, or an attendu's official wording), it is wrapped in
+`<span lang="fr">` so that a screen reader reads it with a French voice (WCAG 3.1.2). A text
+knows whether it is foreign to the page (orientation.outline.Text), so the filter asks nothing
+else: it runs a few hundred times on a results page. Loaded as a builtin (settings.TEMPLATES).
 """
 
 from django import template
@@ -14,18 +16,16 @@ register = template.Library()
 
 @register.filter
 def local(value):
-    lang = getattr(value, "lang", None)
-    if lang and lang != (translation.get_language() or "fr").split("-")[0]:
-        return format_html('<span lang="{}">{}</span>', lang, value)
+    if getattr(value, "foreign", False):
+        return format_html('<span lang="{}">{}</span>', value.lang, value)
     return conditional_escape(value)
 
 
 @register.filter
 def lang_attr(value):
     """` lang="fr"` for an element holding only this text, when it is not in the page's language."""
-    lang = getattr(value, "lang", None)
-    if lang and lang != (translation.get_language() or "fr").split("-")[0]:
-        return format_html(' lang="{}"', lang)
+    if getattr(value, "foreign", False):
+        return format_html(' lang="{}"', value.lang)
     return ""
 
 

@@ -62,6 +62,10 @@ def test_an_english_journey_leaves_no_french_statement_unmarked(site, browser):
     assert_accessible(page, "home in English")
     with page.expect_navigation():
         page.click("text=Start the questionnaire")
+    with page.expect_navigation():
+        page.click("button[value=next]")  # nothing answered: the errors, in English
+    assert page.title().startswith("Error: ")
+    assert_accessible(page, "English step with errors")
     marked = []
     for number in range(1, step_count(page) + 1):
         assert f"Step {number} of" in page.locator(".step-progress").inner_text()
@@ -82,6 +86,25 @@ def test_an_english_journey_leaves_no_french_statement_unmarked(site, browser):
         assert french_text not in words
     assert "In short" in words and "out of 100" in words
     assert_accessible(page, "results in English")
+    page.goto(page.url + "?vue=impression")
+    assert_accessible(page, "print view in English")
+
+
+def test_results_follow_the_reader_s_text_size_without_scrolling_sideways(site, browser):
+    page = browser.new_context(locale="fr-FR", viewport={"width": 640, "height": 720}).new_page()
+    begin(page, site)
+    rng = random.Random(8)
+    for _number in range(step_count(page)):
+        answer_with_mouse(page, rng)
+    # Text at twice the size, as a reader's setting or 200 % zoom on a 1280 px screen gives.
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    for summary in page.locator("details > summary").all():
+        summary.click()
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    label = page.locator(".hchart-label").first
+    assert float(label.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 32
 
 
 def test_the_simpler_wording_opens_without_javascript(site, browser):
