@@ -9,11 +9,14 @@ answers (one query) and the measured reliability (one cache read).
 
 from dataclasses import dataclass, field
 
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from orientation.models import KNOWLEDGE_SCALE, SCALE
 from orientation.outline import questionnaire_content
+from orientation.templatetags.content import quoted
 
 from . import recommendation, reliability, scoring
 
@@ -32,6 +35,10 @@ class ExpectationRow:
     advice: tuple
     delta: int | None = None
     official_translation: str = ""
+
+    @property
+    def official(self):
+        return _official(self)
 
 
 @dataclass
@@ -272,6 +279,32 @@ class Statement:
     reverse_keyed: bool = False
 
 
+def _official(row):
+    """An attendu's official wording, French in every language, with its translation beside
+    it: written here rather than by an include, as a results page says it some thirty times."""
+    wording = quoted(row.official_wording)
+    if not row.official_translation:
+        return wording
+    return format_html(
+        '{} <span class="translation">({} {})</span>',
+        wording,
+        _("traduction :"),
+        quoted(row.official_translation),
+    )
+
+
+def _since(change, since):
+    """« en progrès / en recul / stable depuis le [date] », a reliable change (rules 2)."""
+    if change is None or since is None:
+        return ""
+    date = date_format(localtime(since), "j F Y")
+    if change > 0:
+        return _("en progrès depuis le %(date)s") % {"date": date}
+    if change < 0:
+        return _("en recul depuis le %(date)s") % {"date": date}
+    return _("stable depuis le %(date)s") % {"date": date}
+
+
 @dataclass
 class AttenduRow:
     code: str
@@ -286,6 +319,15 @@ class AttenduRow:
     previous_band: object = None
     top: bool = False  # in the highest band
     official_translation: str = ""
+    since: object = None  # when the previous questionnaire was completed, with a comparison
+
+    @property
+    def official(self):
+        return _official(self)
+
+    @property
+    def since_note(self):
+        return _since(self.change, self.since)
 
     @property
     def near_note(self):
@@ -313,6 +355,11 @@ class CategoryBlock:
     previous_score: int | None = None
     borderline: object = None  # the neighbouring band the margin of error reaches into
     tone: str = ""  # the band's colour and pattern (band_tones)
+    since: object = None
+
+    @property
+    def since_note(self):
+        return _since(self.change, self.since)
 
 
 @dataclass
@@ -400,6 +447,7 @@ def second_rules_view(result, content, answers, previous, precision):
                 for item in items_of.get(expectation.code, [])
             ],
             change=_change(earlier, value["score"], precision, "expectation", expectation.code),
+            since=previous.completed_at if previous is not None else None,
             previous_band=bands.get(earlier["band"]) if earlier else None,
             top=value["band"] == top_band.code,
             official_translation=expectation.official_wording_translation,
@@ -423,6 +471,7 @@ def second_rules_view(result, content, answers, previous, precision):
                 band=bands[value["band"]],
                 expectations=[row for code, row in rows.items() if category_of[code] == step.code],
                 change=_change(earlier, value["score"], precision, "category", step.code),
+                since=previous.completed_at if previous is not None else None,
                 previous_score=earlier["score"] if earlier else None,
                 borderline=_borderline(low, high, bands[value["band"]], content.bands),
                 tone=tones[value["band"]],

@@ -10,6 +10,7 @@ else: it runs a few hundred times on a results page. Loaded as a builtin (settin
 from django import template
 from django.utils import translation
 from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -33,5 +34,5 @@ def lang_attr(value):
 def quoted(value):
     """The text between the page language's quotation marks: « … » in French, “…” in English."""
     if (translation.get_language() or "fr").startswith("fr"):
-        return format_html("«\u00a0{}\u00a0»", local(value))
-    return format_html("“{}”", local(value))
+        return mark_safe(f"«\u00a0{local(value)}\u00a0»")  # local() has escaped the text
+    return mark_safe(f"“{local(value)}”")
