@@ -40,6 +40,18 @@ def begin(page, site, label="Commencer le questionnaire"):
         page.click(f"text={label}")
 
 
+def results_on_a_screen(browser, site, width, height, seed):
+    """A new student's results, answered at random on a screen of this size."""
+    page = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
+    page = page.new_page()
+    begin(page, site)
+    rng = random.Random(seed)
+    for _number in range(step_count(page)):
+        answer_with_mouse(page, rng)
+    assert page.url.endswith("/resultats/")
+    return page
+
+
 def outside_french(page):
     """The text of the page's main part, leaving out what is marked lang="fr"."""
     return page.evaluate(
@@ -91,11 +103,7 @@ def test_an_english_journey_leaves_no_french_statement_unmarked(site, browser):
 
 
 def test_results_follow_the_reader_s_text_size_without_scrolling_sideways(site, browser):
-    page = browser.new_context(locale="fr-FR", viewport={"width": 640, "height": 720}).new_page()
-    begin(page, site)
-    rng = random.Random(8)
-    for _number in range(step_count(page)):
-        answer_with_mouse(page, rng)
+    page = results_on_a_screen(browser, site, 640, 720, seed=8)
     # Text at twice the size, as a reader's setting or 200 % zoom on a 1280 px screen gives.
     page.evaluate("document.documentElement.style.fontSize = '200%'")
     for summary in page.locator("details > summary").all():
@@ -213,11 +221,7 @@ def test_an_incomplete_step_resumes_elsewhere_with_its_saved_answers(site, brows
 
 
 def test_the_results_first_screen_on_a_phone_says_the_essentials(site, browser):
-    page = browser.new_context(locale="fr-FR", viewport={"width": 320, "height": 640}).new_page()
-    begin(page, site)
-    rng = random.Random(6)
-    for _number in range(step_count(page)):
-        answer_with_mouse(page, rng)
+    page = results_on_a_screen(browser, site, 320, 640, seed=6)
     glance = page.locator(".glance")
     assert glance.bounding_box()["y"] < 640
     assert glance.locator("li").count() == 3  # the three categories of attendus, each with its band
