@@ -511,6 +511,7 @@ def second_rules_view(result, content, answers, previous, precision):
 
     verdict = result["verdict"]
     suggestions = [card(fit) for fit in result["suggestions"]]
+    leading = [s for s in suggestions if s.leads]
     shown = {s.track.code for s in suggestions} | {fit["code"] for fit in result["later"]}
     quality = result["quality"]
     return {
@@ -519,10 +520,8 @@ def second_rules_view(result, content, answers, previous, precision):
         "suggestions": suggestions,
         # In view: the formations that stand out (or the goal) and those shown with them; the
         # others close to the student's interests open on demand. Without a lean, all open.
-        "leading": [s for s in suggestions if s.leads] or suggestions,
-        "close_by": [s for s in suggestions if not s.leads]
-        if any(s.leads for s in suggestions)
-        else [],
+        "leading": leading or suggestions,
+        "close_by": [s for s in suggestions if not s.leads] if leading else [],
         "later": [card(fit) for fit in result["later"]],
         "other_tracks": [t for t in content.tracks if t.code not in shown],
         "categories": categories,
