@@ -48,24 +48,24 @@ def _get_cohort_for_user(request, pk):
     return get_object_or_404(Cohort.objects.for_user(request.user), pk=pk)
 
 
-def _filters(request):
-    form = DashboardFilterForm(request.GET or None)
-    if form.is_valid():
-        return form, form.cleaned_data["version"] or form.current, form.cleaned_data
-    return form, form.current, {}
-
-
 def _dashboard_context(request, cohort=None):
-    form, version, filters = _filters(request)
+    """The filters and the figures; invalid filters give the form with its errors and no
+    figures (never the unfiltered figures under an error)."""
+    form = DashboardFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
     scope = {
         "cohort": cohort,
-        "version": version,
+        "version": filters.get("version"),
         "date_from": filters.get("date_from"),
         "date_to": filters.get("date_to"),
     }
-    content = questionnaire_content(version)
-    board = stats.dashboard(stats.figures_for(request.user, **scope), content)
-    return {"form": form, "version": version, "board": board}, scope, content
+    # The labels are the chosen version's, or the current one's.
+    content = questionnaire_content(scope["version"] or form.current)
+    board = None
+    if not form.errors:
+        figures = stats.figures_for(request.user, **scope)
+        board = stats.dashboard(figures, content, form.versions.values())
+    return {"form": form, "version": scope["version"], "board": board}, scope, content
 
 
 @adviser_required
@@ -132,14 +132,17 @@ def cohort_dashboard(request, pk):
     audit.record(
         request, AdviserAccess.Action.DASHBOARD, f"{cohort.code} {request.GET.urlencode()}"
     )
-    return render(request, "adviser/cohort.html", {**context, "cohort": cohort})
+    status = 400 if context["board"] is None else 200
+    return render(request, "adviser/cohort.html", {**context, "cohort": cohort}, status=status)
 
 
 @adviser_required
 def overview(request):
     context, _scope, _content = _dashboard_context(request)
     audit.record(request, AdviserAccess.Action.DASHBOARD, f"* {request.GET.urlencode()}")
-    return render(request, "adviser/overview.html", context)
+    return render(
+        request, "adviser/overview.html", context, status=400 if context["board"] is None else 200
+    )
 
 
 @adviser_required
@@ -158,14 +161,21 @@ def _labels():
         "n": _("effectif"),
         # "moyenne" alone is also a level of affinity ("medium"): the column is the mean.
         "mean": pgettext("colonne d'export", "moyenne"),
+        "share": _("% des questionnaires terminés"),
         "category": _("catégorie"),
         "expectation": _("attendu"),
-        "track": _("formation suggérée"),
+        "track": _("formation suggérée en premier"),
         "flag": _("qualité des réponses"),
         "week": _("période"),
         "straight_lining": _("réponses identiques"),
+        "straight_lining_help": _("la même réponse à toutes les affirmations d'une étape"),
         "too_fast": _("trop rapide"),
+        "too_fast_help": _("moins de deux secondes par affirmation en moyenne"),
         "contradictory": _("réponses contradictoires"),
+        "contradictory_help": _(
+            "d'accord avec une affirmation et avec son contraire (ou en désaccord avec les "
+            "deux), sur au moins trois paires"
+        ),
         "pseudonym": _("pseudonyme"),
         "version": _("version"),
         "month": _("mois"),
@@ -174,12 +184,16 @@ def _labels():
 
 
 def _export(request, cohort, kind, back):
-    """A dashboard's figures as CSV; one row per questionnaire only for administrators, over
-    everything (never a class), with no date finer than the month and no class (exports)."""
+    """A dashboard's figures as CSV or XLSX; one row per questionnaire (CSV) only for
+    administrators, over everything (never a class), with no date finer than the month and no
+    class (exports)."""
     if kind == "rows" and (cohort is not None or not request.user.is_superuser):
         raise PermissionDenied
     context, scope, content = _dashboard_context(request, cohort)
     board = context["board"]
+    if board is None:
+        messages.error(request, _("Corrigez les filtres avant d'exporter."))
+        return redirect(back)
     if board.suppressed:
         messages.error(
             request,
@@ -191,12 +205,24 @@ def _export(request, cohort, kind, back):
         )
         return redirect(back)
     stem = cohort.code if cohort else "ensemble"
-    audit.record(request, AdviserAccess.Action.EXPORT, f"{stem} {kind} {request.GET.urlencode()}")
+    xlsx = kind == "aggregates" and request.GET.get("format") == "xlsx"
+    audit.record(
+        request,
+        AdviserAccess.Action.EXPORT,
+        f"{stem} {kind}{' xlsx' if xlsx else ''} {request.GET.urlencode()}",
+    )
+    if xlsx:
+        return exports.xlsx_response(
+            f"reperes-{stem}-agregats.xlsx",
+            cohort.name if cohort else _("Ensemble"),
+            exports.dashboard_rows(board, _labels()),
+        )
     if kind == "aggregates":
         return exports.stream_csv(
             f"reperes-{stem}-agregats.csv", exports.dashboard_rows(board, _labels())
         )
-    attempts = stats.scoped_assessments(request.user, **scope)
+    # One row per questionnaire needs one version's statements: the chosen or current one.
+    attempts = stats.scoped_assessments(request.user, **{**scope, "version": content.version_id})
     return exports.stream_csv(
         f"reperes-{stem}-reponses.csv", exports.attempt_rows(attempts, content, _labels())
     )

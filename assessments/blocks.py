@@ -1,10 +1,11 @@
 """Class blocks: what a class's figures are made of, so that they cannot be picked apart.
 
 A class's completed first questionnaires (retakes never count) are put, in the order they are
-completed, into blocks of one class and one version. A block takes questionnaires until it
-holds MIN_GROUP_SIZE, then closes for good: its membership never changes again, except that a
-student may delete theirs. Class figures add up closed blocks that still hold MIN_GROUP_SIZE
-(assessments/stats.py); the open block waits.
+completed, into blocks of one class, whatever version of the questionnaire each student took
+(a class's figures are read across versions, attendu by attendu: assessments/stats.py). A block
+takes questionnaires until it holds MIN_GROUP_SIZE, then closes for good: its membership never
+changes again, except that a student may delete theirs. Class figures add up closed blocks that
+still hold MIN_GROUP_SIZE (assessments/stats.py); the open block waits.
 
 So every figure an adviser can see is a sum of whole closed blocks, whatever the date filters:
 two figures differ by whole blocks (at least MIN_GROUP_SIZE students) or not at all, and a new
@@ -20,39 +21,35 @@ from django.db import IntegrityError, transaction
 from .models import Assessment, Block
 
 
-def join(assessment_id, cohort_id, version_id, *, now):
+def join(assessment_id, cohort_id, *, now):
     """Puts a questionnaire completed just now in its class's open block (in the completing
     transaction); closes the block when it is full. Returns the block."""
     block = (
         Block.objects.select_for_update()
-        .filter(cohort_id=cohort_id, version_id=version_id, closed_at__isnull=True)
+        .filter(cohort_id=cohort_id, closed_at__isnull=True)
         .first()
     )
     if block is None:
-        block = _open(cohort_id, version_id)
+        block = _open(cohort_id)
     Assessment.objects.filter(pk=assessment_id).update(block=block)
     if Assessment.objects.filter(block=block).count() >= settings.MIN_GROUP_SIZE:
         Block.objects.filter(pk=block.pk).update(closed_at=now)
     return block
 
 
-def _open(cohort_id, version_id):
+def _open(cohort_id):
     last = (
-        Block.objects.filter(cohort_id=cohort_id, version_id=version_id)
+        Block.objects.filter(cohort_id=cohort_id)
         .order_by("-number")
         .values_list("number", flat=True)
         .first()
     )
     try:
         with transaction.atomic():
-            return Block.objects.create(
-                cohort_id=cohort_id, version_id=version_id, number=(last or 0) + 1
-            )
+            return Block.objects.create(cohort_id=cohort_id, number=(last or 0) + 1)
     except IntegrityError:
         # Another completion of the same class opened it a moment ago: join that one.
-        return Block.objects.select_for_update().get(
-            cohort_id=cohort_id, version_id=version_id, closed_at__isnull=True
-        )
+        return Block.objects.select_for_update().get(cohort_id=cohort_id, closed_at__isnull=True)
 
 
 def place(attempt_model, block_model, attempts, min_size):
@@ -68,26 +65,22 @@ def place(attempt_model, block_model, attempts, min_size):
             block__isnull=True,
         )
         .order_by("completed_at", "pk")
-        .values_list("pk", "cohort_id", "version_id", "completed_at")
+        .values_list("pk", "cohort_id", "completed_at")
     )
-    filling = {}  # (cohort, version) → (its open block, members it already had, new members)
+    filling = {}  # cohort → (its open block, members it already had, new members)
 
     def write(block, members, closed_at=None):
         attempt_model.objects.filter(pk__in=members).update(block=block)
         if closed_at is not None:
             block_model.objects.filter(pk=block.pk).update(closed_at=closed_at)
 
-    for pk, cohort_id, version_id, completed_at in pending.iterator():
-        key = (cohort_id, version_id)
+    for pk, cohort_id, completed_at in pending.iterator():
+        key = cohort_id
         if key not in filling:
-            block = block_model.objects.filter(
-                cohort_id=cohort_id, version_id=version_id, closed_at__isnull=True
-            ).first()
+            block = block_model.objects.filter(cohort_id=cohort_id, closed_at__isnull=True).first()
             if block is None:
-                numbers = block_model.objects.filter(cohort_id=cohort_id, version_id=version_id)
-                block = block_model.objects.create(
-                    cohort_id=cohort_id, version_id=version_id, number=numbers.count() + 1
-                )
+                numbers = block_model.objects.filter(cohort_id=cohort_id)
+                block = block_model.objects.create(cohort_id=cohort_id, number=numbers.count() + 1)
             filling[key] = (block, attempt_model.objects.filter(block=block).count(), [])
         block, before, members = filling[key]
         members.append(pk)

@@ -1,22 +1,30 @@
-"""CSV exports, streamed row by row so memory stays flat whatever the number of attempts.
+"""CSV and XLSX exports; CSV streamed row by row so memory stays flat whatever the number of
+attempts.
 
-They open as they are in a French spreadsheet: UTF-8 with a byte-order mark, `;` between
-cells. A cell that starts with = + - @ (or their full-width forms), whitespace or NUL is
-prefixed with an apostrophe, so a spreadsheet shows it as text instead of running it as a
-formula.
+A CSV opens as it is in a spreadsheet of the page's language: UTF-8 with a byte-order mark;
+in French `;` between cells and a decimal comma (« 55,0 », a number for a French spreadsheet,
+where « 55.0 » would be text), in English `,` and a decimal point. A cell that starts with
+= + - @ (or their full-width forms), whitespace or NUL is prefixed with an apostrophe, so a
+spreadsheet shows it as text instead of running it as a formula. An XLSX file stores numbers
+as numbers and every text as text (never a formula), so it needs neither rule.
 """
 
 import csv
 import hashlib
 import hmac
+import re
+import tempfile
 from datetime import datetime, time, timedelta
 from itertools import islice
 
 from django.conf import settings
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import get_language
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from .models import Answer
 
@@ -28,11 +36,21 @@ DANGEROUS_FIRST = frozenset("=+-@\t\r\n\0 \u3000＝＋－＠\x0b\x0c")
 CHUNK = 1000
 
 
-def safe_cell(value):
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _french():
+    return (get_language() or "fr").startswith("fr")
+
+
+def safe_cell(value, decimal_comma=False):
     if value is None or value == "":
         return ""
     if type(value) is int:  # most cells: scores and answers, never a formula
         return value
+    if type(value) is float:
+        text = repr(value)
+        return text.replace(".", ",") if decimal_comma else text
     text = str(value)
     return "'" + text if text[:1] in DANGEROUS_FIRST else text
 
@@ -45,16 +63,41 @@ class _Echo:
 
 
 def stream_csv(filename, rows):
-    writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
+    french = _french()
+    writer = csv.writer(_Echo(), delimiter=";" if french else ",", lineterminator="\r\n")
 
     def lines():
         yield BOM
         for row in rows:
-            yield writer.writerow([safe_cell(cell) for cell in row])
+            yield writer.writerow([safe_cell(cell, decimal_comma=french) for cell in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def xlsx_response(filename, title, rows):
+    """The rows as a one-sheet workbook (write-only: rows go to a temporary file)."""
+    workbook = Workbook(write_only=True)
+    # A sheet name has at most 31 characters, none of []:*?/\ .
+    sheet = workbook.create_sheet(re.sub(r"[\[\]:*?/\\]", " ", title)[:31].strip() or "1")
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    # FileResponse closes the file once sent, which deletes it.
+    file = tempfile.TemporaryFile()  # noqa: SIM115
+    workbook.save(file)
+    file.seek(0)
+    return FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+def _xlsx_cell(sheet, value):
+    if value is None or value == "":
+        return None
+    if type(value) in (int, float):
+        return value
+    cell = WriteOnlyCell(sheet, value=str(value))
+    cell.data_type = "s"  # openpyxl would take a text starting with « = » for a formula
+    return cell
 
 
 def _next_month(start):
@@ -70,24 +113,33 @@ def pseudonym(pk):
 
 
 def dashboard_rows(board, labels):
-    """The figures of a dashboard as rows (`labels` names the columns, translated)."""
+    """The figures of a dashboard as rows (`labels` names the columns, translated): one header
+    per column, every figure under its own."""
     bands = [band for band, _share in board.categories[0].shares] if board.categories else []
-    yield [labels["section"], labels["code"], labels["label"], labels["n"], labels["mean"]] + [
-        f"% {band.label}" for band in bands
+    yield [
+        labels["section"],
+        labels["code"],
+        labels["label"],
+        labels["n"],
+        labels["mean"],
+        *(f"% {band.label}" for band in bands),
+        labels["share"],
     ]
+    empty_bands = [""] * len(bands)
     for section, rows in (
         (labels["category"], board.categories),
         (labels["expectation"], board.expectations),
     ):
         for row in rows:
-            yield [section, row.code, row.label, row.n, row.mean] + [s for _b, s in row.shares]
+            yield [section, row.code, row.label, row.n, row.mean, *(s for _b, s in row.shares), ""]
     for track, n, share in board.tracks:
-        yield [labels["track"], track.code, track.name, n, "", share]
+        yield [labels["track"], track.code, track.name, n, "", *empty_bands, share]
     for name, share in board.flags.items():
-        yield [labels["flag"], name, labels[name], board.counted, "", share]
+        n = board.flag_counts[name]
+        yield [labels["flag"], labels[name], labels[f"{name}_help"], n, "", *empty_bands, share]
     for first, last, n, mean in board.weeks:
         period = f"{first.isoformat()}/{last.isoformat()}"
-        yield [labels["week"], period, "", n, "" if mean is None else mean]
+        yield [labels["week"], period, "", n, "" if mean is None else mean, *empty_bands, ""]
 
 
 def attempt_rows(attempts, content, labels, *, min_group_size=None):

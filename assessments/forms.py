@@ -128,7 +128,7 @@ class CohortForm(forms.ModelForm):
 
 class DashboardFilterForm(forms.Form):
     version = forms.TypedChoiceField(
-        label=_("Version du questionnaire"), coerce=int, required=False
+        label=_("Version du questionnaire"), coerce=int, required=False, empty_value=None
     )
     date_from = forms.DateField(
         label=_("Commencés à partir du"),
@@ -149,9 +149,10 @@ class DashboardFilterForm(forms.Form):
             for v in QuestionnaireVersion.objects.exclude(status=QuestionnaireVersion.Status.DRAFT)
         }
         self.current = next((v for v in self.versions.values() if v.is_current), None)
-        self.fields["version"].choices = [(pk, str(v)) for pk, v in self.versions.items()]
-        if self.current is not None:
-            self.fields["version"].initial = self.current.pk
+        # Figures are read across versions (assessments/stats.py): a version only narrows them.
+        self.fields["version"].choices = [("", _("Toutes les versions"))] + [
+            (pk, str(v)) for pk, v in self.versions.items()
+        ]
 
     def clean_version(self):
         pk = self.cleaned_data["version"]

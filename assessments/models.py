@@ -220,15 +220,12 @@ class Assessment(models.Model):
 
 
 class Block(models.Model):
-    """Completed questionnaires of one class and version, in the order they were completed: a
-    block fills up to MIN_GROUP_SIZE, then closes for good. Class figures count closed blocks
-    only (assessments/blocks.py)."""
+    """Completed first questionnaires of one class, whatever version each student took, in the
+    order they were completed: a block fills up to MIN_GROUP_SIZE, then closes for good. Class
+    figures count closed blocks only (assessments/blocks.py)."""
 
     cohort = models.ForeignKey(
         Cohort, verbose_name=_("cohorte"), on_delete=models.CASCADE, related_name="blocks"
-    )
-    version = models.ForeignKey(
-        QuestionnaireVersion, verbose_name=_("version"), on_delete=models.PROTECT, related_name="+"
     )
     number = models.PositiveIntegerField(_("numéro"))
     closed_at = models.DateTimeField(_("complet le"), null=True, blank=True)
@@ -237,18 +234,16 @@ class Block(models.Model):
         verbose_name = _("bloc de classe")
         verbose_name_plural = _("blocs de classe")
         constraints = [
+            models.UniqueConstraint(fields=["cohort", "number"], name="one_block_number_a_class"),
             models.UniqueConstraint(
-                fields=["cohort", "version", "number"], name="one_block_number_per_class"
-            ),
-            models.UniqueConstraint(
-                fields=["cohort", "version"],
+                fields=["cohort"],
                 condition=Q(closed_at__isnull=True),
-                name="one_open_block_per_class",
+                name="one_open_block_a_class",
             ),
         ]
 
     def __str__(self):
-        return f"{self.cohort_id}/{self.version_id} #{self.number}"
+        return f"{self.cohort_id} #{self.number}"
 
 
 class Answer(models.Model):
@@ -366,7 +361,7 @@ class DailyTally(models.Model):
         related_name="+",
     )
     day = models.DateField(_("jour"))
-    code = models.CharField(_("mesure"), max_length=60)
+    code = models.CharField(_("mesure"), max_length=100)
     n = models.IntegerField(_("nombre"), default=0)
     total = models.BigIntegerField(_("somme des scores"), default=0)
 

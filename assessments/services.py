@@ -233,43 +233,45 @@ def top_suggestion(result):
 
 def _store_result(assessment, content, result, now):
     track_pk = {track.code: track.pk for track in content.tracks}
-    top_track_id = track_pk.get(top_suggestion(result))
+    top_track = top_suggestion(result)
     flags = {name: result["quality"][name] for name in tallies.FLAGS}
     if assessment.cohort_id is not None and assessment.previous_id is None:
         # A class's first questionnaires make its figures, in blocks (assessments/blocks.py).
-        blocks.join(assessment.pk, assessment.cohort_id, assessment.version_id, now=now)
+        blocks.join(assessment.pk, assessment.cohort_id, now=now)
     Assessment.objects.filter(pk=assessment.pk).update(
         completed_at=now,
         updated_at=now,
         result=result,
         overall_score=result["overall"],
-        top_track_id=top_track_id,
+        top_track_id=track_pk.get(top_track),
         **{f"flag_{name}": value for name, value in flags.items()},
     )
     expectation_pk = {e.code: e.pk for e in content.expectations}
     expectation_scores = [
-        (expectation_pk[code], value["score"], value["band"])
-        for code, value in result["expectations"].items()
+        (code, value["score"], value["band"]) for code, value in result["expectations"].items()
     ]
     ExpectationScore.objects.bulk_create(
-        ExpectationScore(assessment_id=assessment.pk, expectation_id=pk, score=score, band=band)
-        for pk, score, band in expectation_scores
+        ExpectationScore(
+            assessment_id=assessment.pk, expectation_id=expectation_pk[code], score=score, band=band
+        )
+        for code, score, band in expectation_scores
     )
     category_pk = {step.code: step.pk for step in content.steps}
     category_scores = [
-        (category_pk[code], value["score"], value["band"])
-        for code, value in result["categories"].items()
+        (code, value["score"], value["band"]) for code, value in result["categories"].items()
     ]
     CategoryScore.objects.bulk_create(
-        CategoryScore(assessment_id=assessment.pk, category_id=pk, score=score, band=band)
-        for pk, score, band in category_scores
+        CategoryScore(
+            assessment_id=assessment.pk, category_id=category_pk[code], score=score, band=band
+        )
+        for code, score, band in category_scores
     )
     tallies.apply(
         tallies.completed(
             assessment,
             overall=result["overall"],
             flags=flags,
-            top_track_id=top_track_id,
+            top_track=top_track if top_track in track_pk else None,
             category_scores=category_scores,
             expectation_scores=expectation_scores,
         )

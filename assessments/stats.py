@@ -9,11 +9,18 @@ tests prove it gives the same figures as the tallies. Nothing is computed
 over fewer completed attempts than settings.MIN_GROUP_SIZE: below it, the dashboard says so and
 shows only how many started and finished.
 
+Figures are read across questionnaire versions, code by code: an attendu, a category or a
+formation keeps its code from one version to the next, so a class whose students took 2026-1
+and 2026-2 is one class of all its students, and publishing a version never empties a
+dashboard. The labels are those of the version chosen (the current one by default); where the
+statements of an attendu differ between the versions counted, its row says so. Choosing a
+version narrows the figures to it (for a class: to the blocks that hold questionnaires of it).
+
 A class's figures cannot be picked apart (BlockFigures): they add up closed class blocks
 (assessments/blocks.py), each of at least MIN_GROUP_SIZE completed first questionnaires, whose
-membership never changes once closed. A date filter takes every block it touches, whole; an
-adviser's view of all their classes is the union of each class's blocks. Any two figures an
-adviser can see therefore differ by whole blocks or not at all.
+membership never changes once closed. A date or version filter takes every block it touches,
+whole; an adviser's view of all their classes is the union of each class's blocks. Any two
+figures an adviser can see therefore differ by whole blocks or not at all.
 """
 
 from dataclasses import dataclass, field
@@ -24,6 +31,9 @@ from django.conf import settings
 from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, Q, Sum, Value
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
+
+from orientation.models import QuestionnaireVersion
+from orientation.outline import questionnaire_content, version_content
 
 from . import tallies
 from .models import Assessment, CategoryScore, Cohort, ExpectationScore
@@ -52,6 +62,59 @@ def scoped_assessments(user, *, cohort=None, version=None, date_from=None, date_
     return attempts
 
 
+@dataclass(frozen=True)
+class Catalogue:
+    """Every published version's content as a dashboard reads it: by stable code.
+
+    `first` gives the labels (the version chosen, or the current one); a code only older
+    versions have keeps its last label. `codes` turns stored row ids into codes."""
+
+    first: object  # orientation.outline.Questionnaire
+    codes: dict  # (kind, pk) → code, kind: "category", "expectation" or "track"
+    categories: dict  # code → ContentStep
+    expectations: dict  # code → ContentExpectation
+    tracks: dict  # code → ContentTrack
+    statements: dict  # (attendu code, version id) → its statements, in French
+    version_codes: dict  # version id → version code
+
+
+def catalogue(first, versions=None):
+    """The catalogue with `first`'s labels first, over the published and archived `versions`
+    (read in one query if not given); their content is cached per process
+    (orientation/outline.py)."""
+    if versions is None:
+        versions = QuestionnaireVersion.objects.exclude(status=QuestionnaireVersion.Status.DRAFT)
+    contents = [first] + [
+        questionnaire_content(version)
+        for version in sorted(versions, key=lambda version: -version.pk)
+        if version.pk != first.version_id
+    ]
+    codes, categories, expectations, tracks, statements = {}, {}, {}, {}, {}
+    for content in contents:
+        for kind, rows, found in (
+            ("category", content.steps, categories),
+            ("expectation", content.expectations, expectations),
+            ("track", content.tracks, tracks),
+        ):
+            for row in rows:
+                codes[kind, row.pk] = row.code
+                found.setdefault(row.code, row)
+        # Statements compare in French, the language every version is written in.
+        for item in version_content(content.version_id, "fr").items:
+            if item.expectation is not None:
+                key = (item.expectation, content.version_id)
+                statements[key] = (*statements.get(key, ()), str(item.statement))
+    return Catalogue(
+        first=first,
+        codes=codes,
+        categories=categories,
+        expectations=expectations,
+        tracks=tracks,
+        statements=statements,
+        version_codes={content.version_id: content.version_code for content in contents},
+    )
+
+
 @dataclass
 class Distribution:
     code: str
@@ -61,6 +124,7 @@ class Distribution:
     band: object
     shares: list  # (band, percent) in band order, highest band first
     advice: tuple = ()
+    changed_between: tuple = ()  # version codes whose statements for it differ
 
 
 @dataclass
@@ -71,11 +135,13 @@ class Dashboard:
     suppressed: bool
     counted: int = 0  # completed questionnaires inside published blocks (all, nationally)
     period: tuple | None = None  # (first, last) day the published blocks cover, when filtered
+    versions: tuple = ()  # codes of the questionnaire versions counted
     categories: list = field(default_factory=list)
     expectations: list = field(default_factory=list)
     weakest: list = field(default_factory=list)
     tracks: list = field(default_factory=list)
-    flags: dict = field(default_factory=dict)
+    flags: dict = field(default_factory=dict)  # name → percent of the counted questionnaires
+    flag_counts: dict = field(default_factory=dict)
     weeks: list = field(default_factory=list)
     category_chart: dict | None = None
     expectation_chart: dict | None = None
@@ -106,29 +172,39 @@ def _grouped(model, key, kind, attempts):
     )
 
 
-def _score_rows(attempts, bands):
-    """Per category and per attendu: n, mean and per-band counts, from one UNION ALL query
-    grouped by category or attendu and band (at most 21 × 5 rows, whatever the attempts).
-    Per-band counts written as filtered aggregates cost the ORM more to build than the
-    database to run."""
+def _score_rows(attempts, bands, codes):
+    """Per category and per attendu code: n, mean and per-band counts, from one UNION ALL
+    query grouped by category or attendu and band (at most versions × 21 × 5 rows, whatever
+    the attempts), summed here code by code. Per-band counts written as filtered aggregates
+    cost the ORM more to build than the database to run."""
     categories = _grouped(CategoryScore, "category_id", "category", attempts)
     expectations = _grouped(ExpectationScore, "expectation_id", "expectation", attempts)
     column = {band.code: f"band_{i}" for i, band in enumerate(bands)}
     rows, totals = {"category": {}, "expectation": {}}, {}
     for kind, pk, band, n, total in categories.union(expectations, all=True):
-        row = rows[kind].setdefault(pk, dict.fromkeys(["n", *column.values()], 0))
+        code = codes[kind, pk]
+        row = rows[kind].setdefault(code, dict.fromkeys(["n", *column.values()], 0))
         row["n"] += n
-        row[column[band]] = n
-        totals[kind, pk] = totals.get((kind, pk), 0) + total
-    for (kind, pk), total in totals.items():
-        rows[kind][pk]["mean"] = total / rows[kind][pk]["n"]
+        if band in column:
+            row[column[band]] += n
+        totals[kind, code] = totals.get((kind, code), 0) + total
+    for (kind, code), total in totals.items():
+        rows[kind][code]["mean"] = total / rows[kind][code]["n"]
     return rows
 
 
-def _distributions(by_key, bands, labels):
+def _changed_between(code, catalogue, version_ids):
+    """The versions counted whose statements for this attendu differ, or ()."""
+    counted = [pk for pk in sorted(version_ids) if (code, pk) in catalogue.statements]
+    if len({catalogue.statements[code, pk] for pk in counted}) < 2:
+        return ()
+    return tuple(catalogue.version_codes[pk] for pk in counted)
+
+
+def _distributions(by_code, bands, labels, changed=lambda code: ()):
     result = []
-    for pk, (code, label, advice) in labels.items():
-        row = by_key.get(pk)
+    for code, (label, advice) in labels.items():
+        row = by_code.get(code)
         if row is None:
             continue
         shares = [(band, round(100 * row[f"band_{i}"] / row["n"])) for i, band in enumerate(bands)]
@@ -141,44 +217,54 @@ def _distributions(by_key, bands, labels):
                 band=_band_for(row["mean"], bands),
                 shares=shares,
                 advice=advice,
+                changed_between=changed(code),
             )
         )
     return result
 
 
+def _new_overview(catalogue, *names):
+    overview = dict.fromkeys((*names, *tallies.FLAGS), 0)
+    overview.update((f"track:{code}", 0) for code in catalogue.tracks)
+    overview["versions"] = set()
+    return overview
+
+
 class LiveFigures:
-    """Figures read from the attempts themselves: a class, or an adviser's classes."""
+    """Figures read from the attempts themselves: any set of attempts, as it is."""
 
     def __init__(self, attempts):
         self.attempts = attempts
 
-    def overview(self, content):
+    def overview(self, catalogue):
         """Participation, quality flags and the first suggestion per formation: one grouped
-        query, summed here. Its groups (finished or not × formation × flags) are bounded by the
-        content, not by the number of attempts; a count per formation and flag written as
-        filtered aggregates took the ORM 6 ms to build, for a query that runs in 0.05 ms."""
+        query, summed here. Its groups (finished or not × version × formation × flags) are
+        bounded by the content, not by the number of attempts; a count per formation and flag
+        written as filtered aggregates took the ORM 6 ms to build, for a query that runs in
+        0.05 ms."""
         groups = (
             self.attempts.annotate(done=ExpressionWrapper(DONE, output_field=BooleanField()))
-            .values_list("done", "top_track_id", *(f"flag_{name}" for name in tallies.FLAGS))
+            .values_list(
+                "done", "version_id", "top_track_id", *(f"flag_{name}" for name in tallies.FLAGS)
+            )
             .annotate(n=Count("pk"))
             .order_by()
         )
-        overview = dict.fromkeys(("started", "completed", *tallies.FLAGS), 0)
-        overview.update((f"track_{track.pk}", 0) for track in content.tracks)
-        for done, top_track_id, *flags, n in groups:
+        overview = _new_overview(catalogue, "started", "completed")
+        for done, version_id, top_track_id, *flags, n in groups:
             overview["started"] += n
             if not done:
                 continue
             overview["completed"] += n
+            overview["versions"].add(version_id)
             for name, flagged in zip(tallies.FLAGS, flags, strict=True):
                 overview[name] += n if flagged else 0
-            track = f"track_{top_track_id}"
-            if track in overview:
-                overview[track] += n
+            if top_track_id is not None:
+                overview[f"track:{catalogue.codes['track', top_track_id]}"] += n
         return overview
 
-    def score_rows(self, content, bands):
-        return _score_rows(self.attempts, bands)
+    def score_rows(self, catalogue, bands):
+        return _score_rows(self.attempts, bands, catalogue.codes)
 
     def period(self):
         return None
@@ -207,34 +293,38 @@ class LiveFigures:
 @dataclass(frozen=True)
 class PublishedBlock:
     """A closed class block (assessments/blocks.py) as a dashboard shows it: its completed
-    questionnaires now, and the weeks they were started in."""
+    questionnaires now, and the weeks and versions they were started in."""
 
     pk: int
     first_week: date  # Monday of the first week one of its questionnaires was started
     last_week: date
     completed: int
     total: int  # sum of the overall scores
+    versions: frozenset = frozenset()
 
     @property
     def last_day(self):
         return self.last_week + WEEK - DAY
 
-    def touches(self, date_from, date_to):
-        return (date_from is None or self.last_day >= date_from) and (
-            date_to is None or self.first_week <= date_to
+    def touches(self, date_from, date_to, version_id=None):
+        return (
+            (date_from is None or self.last_day >= date_from)
+            and (date_to is None or self.first_week <= date_to)
+            and (version_id is None or version_id in self.versions)
         )
 
 
 class BlockFigures:
     """A class's figures (or an adviser's classes'), built from whole closed blocks only.
 
-    One grouped query (block × closed × week × finished × first formation × flags: bounded by
-    the blocks, weeks and content, not by the number of attempts) gives the blocks, the
-    participation, the flags, the formations and the trend; the score distributions are read
-    from the questionnaires of the blocks shown."""
+    One grouped query (block × closed × week × version × finished × first formation × flags:
+    bounded by the blocks, weeks and content, not by the number of attempts) gives the blocks,
+    the participation, the flags, the formations and the trend; the score distributions are
+    read from the questionnaires of the blocks shown."""
 
-    def __init__(self, attempts, *, date_from=None, date_to=None, min_size):
+    def __init__(self, attempts, *, version=None, date_from=None, date_to=None, min_size):
         self.scope, self.date_from, self.date_to = attempts, date_from, date_to
+        self.version_id = None if version is None else version.pk
         self.min_size = min_size
 
     @cached_property
@@ -251,6 +341,7 @@ class BlockFigures:
                 "block_id",
                 "closed",
                 "week",
+                "version_id",
                 "done",
                 "top_track_id",
                 *(f"flag_{name}" for name in tallies.FLAGS),
@@ -261,54 +352,60 @@ class BlockFigures:
 
     @cached_property
     def blocks(self):
-        """The blocks shown: closed, still holding MIN_GROUP_SIZE, touching the dates."""
+        """The blocks shown: closed, still holding MIN_GROUP_SIZE, touching the filters."""
         found = {}
-        for block_id, closed, week, done, _track, *_flags, n, total in self.groups:
+        for block_id, closed, week, version_id, done, _track, *_flags, n, total in self.groups:
             if block_id is None or not closed or not done:
                 continue
             monday = timezone.localdate(week)
-            first, last, count, sum_ = found.get(block_id, (monday, monday, 0, 0))
+            first, last, count, sum_, versions = found.get(
+                block_id, (monday, monday, 0, 0, frozenset())
+            )
             found[block_id] = (
                 min(first, monday),
                 max(last, monday),
                 count + n,
                 sum_ + (total or 0),
+                versions | {version_id},
             )
         every = [PublishedBlock(pk, *values) for pk, values in found.items()]
         return {
             block.pk: block
             for block in every
-            if block.completed >= self.min_size and block.touches(self.date_from, self.date_to)
+            if block.completed >= self.min_size
+            and block.touches(self.date_from, self.date_to, self.version_id)
         }
 
-    def _in_dates(self, monday):
-        return (self.date_from is None or monday + WEEK - DAY >= self.date_from) and (
-            self.date_to is None or monday <= self.date_to
+    def _in_filters(self, monday, version_id):
+        return (
+            (self.date_from is None or monday + WEEK - DAY >= self.date_from)
+            and (self.date_to is None or monday <= self.date_to)
+            and (self.version_id is None or version_id == self.version_id)
         )
 
-    def overview(self, content):
-        overview = dict.fromkeys(("started", "completed", "counted", *tallies.FLAGS), 0)
-        overview.update((f"track_{track.pk}", 0) for track in content.tracks)
-        for block_id, _closed, week, done, track_id, *flags, n, _total in self.groups:
+    def overview(self, catalogue):
+        overview = _new_overview(catalogue, "started", "completed", "counted")
+        for block_id, _closed, week, version_id, done, track_id, *flags, n, _total in self.groups:
             shown = block_id in self.blocks
-            if shown or self._in_dates(timezone.localdate(week)):
+            if shown or self._in_filters(timezone.localdate(week), version_id):
                 # Participation counts whole weeks, and the whole of every block shown.
                 overview["started"] += n
                 overview["completed"] += n if done else 0
             if not done or not shown:
                 continue
             overview["counted"] += n
+            overview["versions"].add(version_id)
             for name, flagged in zip(tallies.FLAGS, flags, strict=True):
                 overview[name] += n if flagged else 0
-            if f"track_{track_id}" in overview:
-                overview[f"track_{track_id}"] += n
+            if track_id is not None:
+                overview[f"track:{catalogue.codes['track', track_id]}"] += n
         return overview
 
     def published(self):
         return self.scope.filter(block_id__in=list(self.blocks))
 
-    def score_rows(self, content, bands):
-        return _score_rows(self.published(), bands)
+    def score_rows(self, catalogue, bands):
+        return _score_rows(self.published(), bands, catalogue.codes)
 
     def weeks(self):
         """The trend per block shown: (first day, last day, completed, mean overall score)."""
@@ -328,45 +425,47 @@ class BlockFigures:
 
 
 class TalliedFigures:
-    """The same figures read from the daily tallies: every attempt of a version, nationally,
-    in two queries whatever their number (assessments/tallies.py)."""
+    """The same figures read from the daily tallies: every attempt (or a version's),
+    nationally, in two queries whatever their number (assessments/tallies.py)."""
 
-    def __init__(self, version, *, date_from=None, date_to=None):
+    def __init__(self, version=None, *, date_from=None, date_to=None):
         self.version, self.date_from, self.date_to = version, date_from, date_to
 
     def period(self):
         return None
 
     @cached_property
-    def totals(self):
+    def _totals(self):
         return tallies.totals(self.version, date_from=self.date_from, date_to=self.date_to)
 
     def _count(self, code):
-        return self.totals.get(code, (0, 0))
+        return self._totals[0].get(code, (0, 0))
 
-    def overview(self, content):
-        overview = {
-            "started": self._count("started")[0],
-            "completed": self._count("completed")[0],
+    def overview(self, catalogue):
+        overview = _new_overview(catalogue)
+        overview.update(
+            started=self._count("started")[0],
+            completed=self._count("completed")[0],
+            versions=set(self._totals[1]),
             **{name: self._count(f"flag:{name}")[0] for name in tallies.FLAGS},
-        }
-        for track in content.tracks:
-            overview[f"track_{track.pk}"] = self._count(f"track:{track.pk}")[0]
+        )
+        for code in catalogue.tracks:
+            overview[f"track:{code}"] = self._count(f"track:{code}")[0]
         return overview
 
-    def score_rows(self, content, bands):
+    def score_rows(self, catalogue, bands):
         rows = {"category": {}, "expectation": {}}
-        keys = [("category", step.pk) for step in content.steps] + [
-            ("expectation", expectation.pk) for expectation in content.expectations
+        keys = [("category", code) for code in catalogue.categories] + [
+            ("expectation", code) for code in catalogue.expectations
         ]
-        for kind, pk in keys:
-            n, total = self._count(f"{kind}:{pk}")
+        for kind, code in keys:
+            n, total = self._count(f"{kind}:{code}")
             if n:
-                rows[kind][pk] = {
+                rows[kind][code] = {
                     "n": n,
                     "mean": total / n,
                     **{
-                        f"band_{i}": self._count(f"{kind}:{pk}:{band.code}")[0]
+                        f"band_{i}": self._count(f"{kind}:{code}:{band.code}")[0]
                         for i, band in enumerate(bands)
                     },
                 }
@@ -383,22 +482,26 @@ class TalliedFigures:
 
 def figures_for(user, *, cohort=None, version=None, date_from=None, date_to=None):
     """Where a dashboard's figures come from: an administrator's view of everything reads the
-    tallies; a class or an adviser's classes are read from their attempts."""
-    if cohort is None and user.is_superuser and version is not None:
+    tallies; a class or an adviser's classes are read from their attempts, by whole blocks."""
+    if cohort is None and user.is_superuser:
         return TalliedFigures(version, date_from=date_from, date_to=date_to)
     return BlockFigures(
-        scoped_assessments(user, cohort=cohort, version=version),
+        scoped_assessments(user, cohort=cohort),
+        version=version,
         date_from=date_from,
         date_to=date_to,
         min_size=settings.MIN_GROUP_SIZE,
     )
 
 
-def dashboard(figures, content):
-    """All figures of a dashboard (one version's content gives the labels)."""
+def dashboard(figures, content, versions=None):
+    """All figures of a dashboard, across versions; `content` (a version's) gives the labels;
+    `versions`, the published and archived versions, if already read."""
     min_size = settings.MIN_GROUP_SIZE
-    overview = figures.overview(content)
+    catalogue_ = catalogue(content, versions)
+    overview = figures.overview(catalogue_)
     counted = overview.get("counted", overview["completed"])
+    versions = overview["versions"]
     board = Dashboard(
         started=overview["started"],
         completed=overview["completed"],
@@ -406,26 +509,28 @@ def dashboard(figures, content):
         suppressed=counted < min_size,
         counted=counted,
         period=figures.period(),
+        versions=tuple(catalogue_.version_codes[pk] for pk in sorted(versions)),
     )
     if board.suppressed:
         return board
 
     bands = list(content.bands)  # highest first
-    board.flags = {
-        name: round(100 * overview[name] / counted)
-        for name in ("straight_lining", "too_fast", "contradictory")
-    }
-    scores = figures.score_rows(content, bands)
+    board.flag_counts = {name: overview[name] for name in tallies.FLAGS}
+    board.flags = {name: round(100 * n / counted) for name, n in board.flag_counts.items()}
+    scores = figures.score_rows(catalogue_, bands)
     board.categories = _distributions(
-        scores["category"], bands, {s.pk: (s.code, s.name, ()) for s in content.steps}
+        scores["category"],
+        bands,
+        {code: (step.name, ()) for code, step in catalogue_.categories.items()},
     )
     board.expectations = _distributions(
         scores["expectation"],
         bands,
-        {e.pk: (e.code, e.label, e.advice) for e in content.expectations},
+        {code: (e.label, e.advice) for code, e in catalogue_.expectations.items()},
+        changed=lambda code: _changed_between(code, catalogue_, versions),
     )
     board.weakest = sorted(board.expectations, key=lambda d: d.mean)[:WEAKEST_COUNT]
-    per_track = ((track, overview[f"track_{track.pk}"]) for track in content.tracks)
+    per_track = ((track, overview[f"track:{code}"]) for code, track in catalogue_.tracks.items())
     board.tracks = sorted(
         ((track, n, round(100 * n / board.counted)) for track, n in per_track if n),
         key=lambda row: -row[1],

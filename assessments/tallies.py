@@ -8,9 +8,13 @@ attempt is also counted in DailyTally rows — per version, per day the attempt 
 - « started »: attempts started that day; « completed »: those completed, with the sum of
   their overall scores;
 - « flag:<name> »: completed attempts with that response-quality flag;
-- « track:<pk> »: completed attempts whose first suggestion is that track;
-- « category:<pk> » and « expectation:<pk> »: scores stored for that category or attendu,
-  with their sum; « …:<pk>:<band> »: how many of them fell in that band.
+- « track:<code> »: completed attempts whose first suggestion is that track;
+- « category:<code> » and « expectation:<code> »: scores stored for that category or attendu,
+  with their sum; « …:<code>:<band> »: how many of them fell in that band.
+
+Content is counted by its code, which stays the same from one questionnaire version to the
+next (an attendu's code is its official number), so the figures of several versions add up
+code by code.
 
 Starting an attempt adds to « started »; completing it adds the rest; deleting attempts (the
 student, or the retention purge) takes away what they had added, so a figure never counts
@@ -47,19 +51,19 @@ def started(assessment):
     return {(assessment.version_id, timezone.localdate(assessment.started_at)): counts}
 
 
-def completed(assessment, *, overall, flags, top_track_id, category_scores, expectation_scores):
-    """Counts of an attempt just completed; the scores are (pk, score, band) triples."""
+def completed(assessment, *, overall, flags, top_track, category_scores, expectation_scores):
+    """Counts of an attempt just completed; the scores are (code, score, band) triples."""
     counts = _new_counts()
     _add(counts, "completed", total=overall)
     for name in FLAGS:
         if flags[name]:
             _add(counts, f"flag:{name}")
-    if top_track_id is not None:
-        _add(counts, f"track:{top_track_id}")
+    if top_track is not None:
+        _add(counts, f"track:{top_track}")
     for kind, scores in (("category", category_scores), ("expectation", expectation_scores)):
-        for pk, score, band in scores:
-            _add(counts, f"{kind}:{pk}", total=score)
-            _add(counts, f"{kind}:{pk}:{band}")
+        for code, score, band in scores:
+            _add(counts, f"{kind}:{code}", total=score)
+            _add(counts, f"{kind}:{code}:{band}")
     return {(assessment.version_id, timezone.localdate(assessment.started_at)): counts}
 
 
@@ -70,15 +74,15 @@ def of_attempts(attempts):
     done = attempts.filter(completed_at__isnull=False)
     for row in attempts.values("version_id", day=TruncDate("started_at")).annotate(n=Count("pk")):
         _add(counts[row["version_id"], row["day"]], "started", row["n"])
-    for row in done.values("version_id", "top_track_id", day=TruncDate("started_at")).annotate(
+    for row in done.values("version_id", "top_track__code", day=TruncDate("started_at")).annotate(
         n=Count("pk"),
         total=Sum("overall_score"),
         **{name: Count("pk", filter=Q(**{f"flag_{name}": True})) for name in FLAGS},
     ):
         day = counts[row["version_id"], row["day"]]
         _add(day, "completed", row["n"], row["total"] or 0)
-        if row["top_track_id"] is not None:
-            _add(day, f"track:{row['top_track_id']}", row["n"])
+        if row["top_track__code"] is not None:
+            _add(day, f"track:{row['top_track__code']}", row["n"])
         for name in FLAGS:
             if row[name]:
                 _add(day, f"flag:{name}", row[name])
@@ -88,7 +92,7 @@ def of_attempts(attempts):
             .order_by()
             .values(
                 "band",
-                pk=F(f"{kind}_id"),
+                code=F(f"{kind}__code"),
                 version_id=F("assessment__version_id"),
                 day=TruncDate("assessment__started_at"),
             )
@@ -96,8 +100,8 @@ def of_attempts(attempts):
         )
         for row in scores:
             key = (row["version_id"], row["day"])
-            _add(counts[key], f"{kind}:{row['pk']}", row["n"], row["total"])
-            _add(counts[key], f"{kind}:{row['pk']}:{row['band']}", row["n"])
+            _add(counts[key], f"{kind}:{row['code']}", row["n"], row["total"])
+            _add(counts[key], f"{kind}:{row['code']}:{row['band']}", row["n"])
     return counts
 
 
@@ -134,7 +138,9 @@ def rebuild():
 
 
 def _in_range(version, date_from, date_to):
-    rows = DailyTally.objects.filter(version=version)
+    rows = DailyTally.objects.all()
+    if version is not None:
+        rows = rows.filter(version=version)
     if date_from is not None:
         rows = rows.filter(day__gte=date_from)
     if date_to is not None:
@@ -143,12 +149,16 @@ def _in_range(version, date_from, date_to):
 
 
 def totals(version, *, date_from=None, date_to=None):
-    """{code: (n, total)} over a version and a range of start days: one query."""
-    rows = _in_range(version, date_from, date_to).values("code")
-    return {
-        row["code"]: (row["n"], row["total"])
-        for row in rows.annotate(n=Sum("n"), total=Sum("total"))
-    }
+    """({code: (n, total)}, {version id: completed}) over a version (None: every version) and a
+    range of start days: one query."""
+    rows = _in_range(version, date_from, date_to).values_list("version_id", "code")
+    found, versions = {}, {}
+    for version_id, code, n, total in rows.annotate(n=Sum("n"), total=Sum("total")):
+        before = found.get(code, (0, 0))
+        found[code] = (before[0] + n, before[1] + total)
+        if code == "completed" and n:
+            versions[version_id] = n
+    return found, versions
 
 
 def weeks(version, *, date_from=None, date_to=None):

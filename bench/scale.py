@@ -156,17 +156,16 @@ def seed(version, content):
         )
         run(
             "class blocks",
-            f"""INSERT INTO {b} (cohort_id, version_id, number, closed_at)
-                SELECT cohort_id, version_id, number,
+            f"""INSERT INTO {b} (cohort_id, number, closed_at)
+                SELECT cohort_id, number,
                        CASE WHEN count(*) >= {k} THEN max(completed_at) END
-                FROM ({ordinal}) s GROUP BY cohort_id, version_id, number""",
+                FROM ({ordinal}) s GROUP BY cohort_id, number""",
             [first_class, version.pk],
         )
         run(
             "block members",
             f"""UPDATE {a} SET block_id = {b}.id FROM ({ordinal}) s
-                JOIN {b} ON {b}.cohort_id = s.cohort_id AND {b}.version_id = s.version_id
-                       AND {b}.number = s.number
+                JOIN {b} ON {b}.cohort_id = s.cohort_id AND {b}.number = s.number
                 WHERE {a}.id = s.id""",
             [first_class, version.pk],
         )
@@ -250,7 +249,7 @@ def main():
         seed(version, content)
         print(f"Seeded in {time.perf_counter() - began:.0f} s", flush=True)
         stored = Assessment.objects.completed().filter(version=version).count()
-    if tallies.totals(version).get("completed", (0, 0))[0] != stored:
+    if tallies.totals(version)[0].get("completed", (0, 0))[0] != stored:
         # The seed writes around the services, so the national tallies are counted afterwards,
         # by the same command an operator would run.
         began = time.perf_counter()

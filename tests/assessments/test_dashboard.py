@@ -65,26 +65,79 @@ def test_from_the_threshold_the_figures_show(client, owner, group, settings):
     assert "Répartition des élèves entre les repères, par attendu" in html
 
 
-def test_the_dashboard_filters_by_version_and_dates(client, owner, group, version, settings):
+def test_the_dashboard_filters_by_dates(client, owner, group, settings):
     old = timezone.now() - timedelta(days=40)
     for _n in range(settings.MIN_GROUP_SIZE):
         completed_attempt(group, now=old)
     page = plain(
         dashboard(client, owner, group, date_from=(timezone.now() - timedelta(days=7)).date())
     )
-    assert "0 questionnaires commencés" in page
-    new = clone_version(version, code="2026-2")
+    assert "Participation 0 questionnaires commencés" in page
+
+
+def test_publishing_a_version_leaves_the_class_figures_in_place(
+    client, owner, group, version, settings
+):
+    for _n in range(settings.MIN_GROUP_SIZE):
+        completed_attempt(group)
+    new = clone_version(version, code="2026-9")
     publish_version(new)
     page = plain(dashboard(client, owner, group))
-    assert "0 questionnaires commencés" in page  # the current version has none yet
-    page = plain(dashboard(client, owner, group, version=version.pk))
-    assert "10 questionnaires commencés" in page
+    assert "Participation 10 questionnaires commencés 10 terminés" in page
+    assert "Moins de 10" not in page and "Maîtrise du français 10 75,0" in page
+    # The version filter narrows: the new version has none yet, the archived one has them all.
+    narrowed = plain(dashboard(client, owner, group, version=new.pk))
+    assert "Participation 0 questionnaires commencés" in narrowed
+    assert "Participation 10 questionnaires commencés" in plain(
+        dashboard(client, owner, group, version=version.pk)
+    )
 
 
-def test_a_reversed_date_range_is_explained(client, owner, group):
+def test_a_class_split_across_versions_reaches_the_minimum_as_one_class(
+    client, owner, group, version, settings
+):
+    for _n in range(6):
+        completed_attempt(group)
+    publish_version(clone_version(version, code="2026-9"))
+    for _n in range(settings.MIN_GROUP_SIZE - 6):
+        completed_attempt(group)
+    page = plain(dashboard(client, owner, group))
+    assert "Participation 10 questionnaires commencés 10 terminés" in page
+    assert "Moins de 10" not in page
+    assert "plusieurs versions du questionnaire (2026-1, 2026-9)" in page
+    assert "Maîtrise du français 10 75,0 100 % 0 % 0 %" in page
+    assert "Affirmations différentes" not in page  # the clone kept every statement
+
+
+def test_an_attendu_whose_statements_changed_says_so(client, owner, group, version, settings):
+    from orientation.models import Item
+
+    for _n in range(6):
+        completed_attempt(group)
+    new = clone_version(version, code="2026-9")
+    item = Item.objects.filter(version=new, expectation__code="CG1").first()
+    item.statement = "Une autre formulation de cette affirmation."
+    item.save()
+    publish_version(new)
+    for _n in range(settings.MIN_GROUP_SIZE - 6):
+        completed_attempt(group)
+    page = plain(dashboard(client, owner, group))
+    table = page[page.index("Moyenne par attendu et répartition") :]
+    row = table[table.index("CG1 Maîtrise du français") :]
+    assert row.startswith(
+        "CG1 Maîtrise du français Affirmations différentes selon la version (2026-1, 2026-9)"
+    )
+    assert page.count("Affirmations différentes") == 1
+
+
+def test_a_reversed_date_range_is_explained_and_shows_no_figures(client, owner, group, settings):
+    for _n in range(settings.MIN_GROUP_SIZE):
+        completed_attempt(group)
     response = dashboard(client, owner, group, date_from="2026-11-20", date_to="2026-11-01")
-    assert response.status_code == 200
-    assert "La date de début doit précéder la date de fin" in text(response)
+    assert response.status_code == 400
+    page = plain(response)
+    assert "La date de début doit précéder la date de fin" in page
+    assert "Participation" not in page and "Par attendu" not in page
 
 
 def test_the_overview_covers_the_advisers_cohorts_and_admins_see_all(

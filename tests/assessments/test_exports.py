@@ -3,8 +3,10 @@
 import csv
 import io
 import os
+import re
 from datetime import timedelta
 
+import openpyxl
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -33,16 +35,94 @@ def filled(version, settings):
     return owner, group
 
 
+def spreadsheet(response, decimal=","):
+    """The file as a spreadsheet of that language reads it: the separator sniffed, a cell that
+    is a number in that language read as a number, anything else as text."""
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    dialect = csv.Sniffer().sniff(body[1:].splitlines()[0])
+    rows = list(csv.reader(io.StringIO(body[1:]), dialect))
+
+    def cell(value):
+        if re.fullmatch(rf"-?\d+(\{decimal}\d+)?", value):
+            return float(value.replace(decimal, ".")) if decimal in value else int(value)
+        return value
+
+    return dialect.delimiter, [[cell(value) for value in row] for row in rows]
+
+
+def by_header(rows):
+    header, *data = rows
+    assert len(set(header)) == len(header)  # one header per column
+    assert all(len(row) == len(header) for row in data)  # every row under them
+    return [dict(zip(header, row, strict=True)) for row in data]
+
+
 def test_aggregates_open_in_a_french_spreadsheet(client, filled):
     owner, group = filled
     client.force_login(owner)
     response = client.get(reverse("assessments:cohort-export-aggregates", args=[group.pk]))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
-    rows = read_csv(response)
+    delimiter, rows = spreadsheet(response)
+    assert delimiter == ";"
     assert rows[0][:5] == ["rubrique", "code", "libellé", "effectif", "moyenne"]
-    assert ["catégorie", "CG", "Compétences générales", "10", "75.0", "100", "0", "0"] in rows
-    assert any(row[1] == "CTS4" and row[2] == "Numérique et bureautique" for row in rows)
+    records = by_header(rows)
+    cg = next(r for r in records if r["code"] == "CG" and r["rubrique"] == "catégorie")
+    # The mean is a number for a French spreadsheet (75,0), not the text « 75.0 ».
+    assert cg["moyenne"] == 75.0 and cg["% Point d'appui"] == 100 and cg["effectif"] == 10
+    assert any(r["code"] == "CTS4" and r["libellé"] == "Numérique et bureautique" for r in records)
+    track = next(r for r in records if r["rubrique"] == "formation suggérée en premier")
+    assert track["% Point d'appui"] == "" and track["% des questionnaires terminés"] == 100
+    flags = [r for r in records if r["rubrique"] == "qualité des réponses"]
+    assert [r["code"] for r in flags] == [
+        "réponses identiques",
+        "trop rapide",
+        "réponses contradictoires",
+    ]
+    assert all(isinstance(r["% des questionnaires terminés"], int) for r in flags), flags
+
+
+def test_aggregates_in_english_use_english_labels_and_decimal_points(client, filled, version):
+    owner, group = filled
+    client.force_login(owner)
+    url = reverse("assessments:cohort-export-aggregates", args=[group.pk])
+    response = client.get(url, headers={"accept-language": "en"})
+    delimiter, rows = spreadsheet(response, decimal=".")
+    assert delimiter == ","
+    records = by_header(rows)
+    assert rows[0][:5] == ["section", "code", "label", "count", "mean"]
+    cg = next(r for r in records if r["code"] == "CG1")
+    assert cg["mean"] == 75.0 and cg["section"] == "expectation"
+    assert cg["label"] == questionnaire_content(version, "en").expectation("CG1").label
+
+
+def test_aggregates_as_xlsx_keep_numbers_as_numbers_and_text_as_text(client, filled):
+    owner, group = filled
+    client.force_login(owner)
+    url = reverse("assessments:cohort-export-aggregates", args=[group.pk])
+    response = client.get(url, {"format": "xlsx"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert 'filename="reperes-' in response["Content-Disposition"]
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    response.close()
+    sheet = workbook.worksheets[0]
+    assert sheet.title == '=HYPERLINK("http   x") Première'  # no : / in a sheet name
+    rows = [[("" if v is None else v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    records = by_header(rows)
+    cg = next(r for r in records if r["code"] == "CG1")
+    assert cg["moyenne"] == 75.0 and isinstance(cg["effectif"], int)
+    assert all(sheet.cell(row=1, column=c).data_type == "s" for c in range(1, 6))
+
+
+def test_a_cell_that_looks_like_a_formula_stays_text_in_xlsx(client, version):
+    from assessments.exports import xlsx_response
+
+    response = xlsx_response("x.xlsx", "=feuille", [["=SUM(A1)", 1, 2.5]])
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    response.close()
+    assert sheet["A1"].value == "=SUM(A1)" and sheet["A1"].data_type == "s"
+    assert sheet["B1"].value == 1 and sheet["C1"].value == 2.5
 
 
 def rows_export(client, **params):
