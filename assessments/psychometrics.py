@@ -48,15 +48,17 @@ Each statement:
 - corrected item–total correlation: the Pearson correlation between a statement and the rest
   of the set (the score without it). Below 0.20 the statement discriminates poorly: it does not
   go with the others;
-- α if deleted: α of the set without that statement. When it is higher than α (as shown, two
-  decimals), the statement lowers the set's consistency: flagged;
+- α if deleted: α of the set without that statement. When it is higher than α by ALPHA_GAIN
+  (0.02) or more, compared as shown (two decimals), the statement lowers the set's consistency:
+  flagged. A smaller gain is within what one sample changes from the next;
 - floor and ceiling: the share at 1 and at 5 (keyed). From 80 %, an agreement statement
   saturates: nearly everyone gives the same answer, so it tells respondents apart poorly. For a
   knowledge question they read « share wrong » and « share right »; a question most get wrong
   is information, not a flaw, so only 95 % right or more is flagged (too easy).
 
-With fewer than 30 respondents (SMALL_N) the figures move a lot from one sample to the next:
-they are shown, marked « trop peu pour conclure », and no statement is flagged.
+With fewer than 30 respondents (FLAG_MIN_N) the figures move a lot from one sample to the
+next: they are shown, the report says once « trop peu pour conclure », and no statement is
+flagged.
 """
 
 from dataclasses import dataclass, replace
@@ -67,7 +69,8 @@ from statistics import fmean
 POOR_DISCRIMINATION = 0.20
 SATURATION = 0.80
 TOO_EASY = 0.95
-SMALL_N = 30
+ALPHA_GAIN = 0.02  # α if deleted this much above α: the statement lowers it
+FLAG_MIN_N = 30
 SCALE_MIN, SCALE_MAX = 1, 5
 CONFIDENCE = 0.95
 LONGER_SETS = (3, 4)  # the lengths Spearman–Brown projects short sets to
@@ -110,14 +113,21 @@ class ItemReport:
 
     @property
     def lowers_consistency(self):
-        # Compared as shown (two decimals), so the flag never contradicts the figures.
+        # Compared as shown (two decimals), so the flag never contradicts the figures; the
+        # small tolerance keeps 0.72 − 0.70 from falling under 0.02 by binary rounding.
+        gain = self.alpha_gain
+        return gain is not None and gain >= ALPHA_GAIN - 1e-9
+
+    @property
+    def alpha_gain(self):
+        """How much α would rise without this statement, as shown (two decimals)."""
         if self.alpha_if_deleted is None or self.scale_alpha is None:
-            return False
-        return round(self.alpha_if_deleted, 2) > round(self.scale_alpha, 2)
+            return None
+        return round(self.alpha_if_deleted, 2) - round(self.scale_alpha, 2)
 
     @property
     def flags(self):
-        """The names of the flags raised; none below SMALL_N respondents."""
+        """The names of the flags raised; none below FLAG_MIN_N respondents."""
         if self.too_few:
             return ()
         names = ("discriminates_poorly", "saturates", "too_easy", "lowers_consistency")
@@ -142,7 +152,7 @@ class ScaleReport:
 
     @property
     def too_few(self):
-        return self.n < SMALL_N
+        return self.n < FLAG_MIN_N
 
     @property
     def binary(self):
@@ -371,7 +381,7 @@ def scale_report(code, item_codes, rows, knowledge=(), weights=None):
     weights = weights or [1] * k
     shares = [weight / sum(weights) for weight in weights]
     items = [
-        _item_report(c, column, kind, too_few=n < SMALL_N)
+        _item_report(c, column, kind, too_few=n < FLAG_MIN_N)
         for c, column, kind in zip(item_codes, raw, kinds, strict=True)
     ]
     if n < 2:

@@ -1,16 +1,22 @@
 from django.core.management import BaseCommand
+from django.utils.translation import ngettext
 
+from assessments.quality import refresh_reports
 from assessments.retention import purge
 
 
 class Command(BaseCommand):
     help = (
         "Supprime les questionnaires terminés depuis plus de RETENTION_DAYS jours et les "
-        "questionnaires abandonnés (non terminés, inactifs depuis 30 jours)."
+        "questionnaires abandonnés (non terminés, inactifs depuis 30 jours). Puis, pour chaque "
+        "version publiée, recalcule le rapport de qualité des affirmations (gardé en cache, "
+        "lu par la page du rapport) sur les questionnaires qui restent. À lancer chaque nuit."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true", help="Compter sans rien supprimer.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Compter sans rien supprimer ni recalculer."
+        )
 
     def handle(self, *args, dry_run, **options):
         counts = purge(dry_run=dry_run)
@@ -22,3 +28,14 @@ class Command(BaseCommand):
             f"connexions du personnel {verb} : {counts['logins']} ; "
             f"entrées du journal d'audit {verb} : {counts['audit']}."
         )
+        if dry_run:
+            return
+        for version, figures in refresh_reports():
+            self.stdout.write(
+                ngettext(
+                    "Rapport de qualité recalculé : version %(code)s, %(n)d questionnaire.",
+                    "Rapport de qualité recalculé : version %(code)s, %(n)d questionnaires.",
+                    figures.respondents,
+                )
+                % {"code": version.code, "n": figures.respondents}
+            )
