@@ -9,7 +9,7 @@ from functools import wraps
 
 import segno
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, user_passes_test
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -274,20 +274,27 @@ def shared_results(request):
     return render(request, context["template"], context)
 
 
-@user_passes_test(lambda user: user.is_active and user.is_staff)
+@login_required
 def item_quality(request, version_pk):
+    if not request.user.is_staff:
+        # Signed in but not staff (an adviser): the 403 page, not a login they are past.
+        raise PermissionDenied
     version = get_object_or_404(QuestionnaireVersion, pk=version_pk)
     audit.record(request, AdviserAccess.Action.ITEM_QUALITY, version.code)
-    report = version_quality(version)
+    can_edit = request.user.has_perm("orientation.change_item")
+    report = version_quality(version, cached=True, links=can_edit)
     tables = report["tables"]
+    one_by_one = _("Lues une à une, sans ensemble : ni α ni r corrigé, seulement leur dispersion.")
     context = {
         "version": version,
         "report": report,
         "sections": [
-            (_("Attendus"), tables["expectations"]),
-            (_("Catégories"), tables["categories"]),
-            (_("Domaines d'intérêt"), tables["dimensions"]),
+            (_("Attendus"), tables["expectations"], ""),
+            (_("Questions de connaissance"), tables["knowledge"], ""),
+            (_("Catégories"), tables["categories"], ""),
+            (_("Domaines d'intérêt"), tables["dimensions"], ""),
+            (_("Affirmations d'intérêt hors domaine"), tables["loose"], one_by_one),
         ],
-        "can_edit": request.user.has_perm("orientation.change_item"),
+        "can_edit": can_edit,
     }
     return render(request, "adviser/item_quality.html", context)

@@ -97,7 +97,9 @@ def test_another_adviser_sees_none_of_a_cohort_in_lists(client, owned, settings)
         completed_attempt(group)
     client.force_login(adviser("autre"))
     assert group.name not in client.get(reverse("assessments:adviser-home")).content.decode()
-    assert "0 questionnaires commencés" in plain(client.get(reverse("assessments:overview")))
+    assert "Participation 0 questionnaires commencés" in plain(
+        client.get(reverse("assessments:overview"))
+    )
 
 
 @pytest.mark.parametrize("name", STAFF_URLS)
@@ -105,9 +107,9 @@ def test_the_item_quality_report_is_for_administrators_only(
     client, admin_client, owned, version, name
 ):
     url = reverse(f"assessments:{name}", args=[version.pk])
-    assert client.get(url).status_code == 302
+    assert client.get(url).status_code == 302  # to the login page
     client.force_login(owned[0])
-    assert client.get(url).status_code == 302
+    assert client.get(url).status_code == 403  # signed in, not staff: refused, not sent to log in
     assert admin_client.get(url).status_code == 200
 
 
