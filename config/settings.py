@@ -167,7 +167,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "assessments:adviser-home"
-LOGOUT_REDIRECT_URL = "home"
+# Back to the sign-in page, which says the session ended (assessments/apps.py).
+LOGOUT_REDIRECT_URL = "login"
 # Five failures lock the pair (account, client address) for 15 minutes (QUALITY.md S4, S8):
 # a stranger elsewhere cannot lock a teacher out at school, and failures during the lock do
 # not restart it. Logins are also rate-limited per address and for the site (config/throttle).

@@ -58,6 +58,24 @@ def test_the_projection_page_shows_code_link_and_qr_code(client, version):
     assert 'alt="QR code qui ouvre http://testserver/c/K7MQ2P/"' in page
 
 
+def test_an_archived_groups_projection_page_says_so_and_shows_no_code(client, version):
+    user = adviser()
+    group = cohort(user, code="K7MQ2P")
+    logged_in(client, user)
+    client.post(reverse("assessments:cohort-archive", args=[group.pk]))
+    page = text(client.get(reverse("assessments:cohort-project", args=[group.pk])))
+    assert "Ce groupe est archivé : son code ne permet plus de le rejoindre." in page
+    assert "K7MQ2P" not in page and "data:image/svg+xml" not in page
+
+
+def test_signing_out_lands_on_the_sign_in_page_which_says_so(client, version):
+    user = adviser()
+    logged_in(client, user)
+    response = client.post(reverse("logout"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("login")
+    assert "Vous êtes déconnecté." in text(response)
+
+
 def test_students_appear_only_as_counts(client, version):
     user = adviser()
     group = cohort(user)
