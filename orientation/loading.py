@@ -6,7 +6,9 @@ already in the database keeps its content: published content never changes, so l
 is a no-op, and a corrected fixture must carry a new version code. The one exception is what a
 fixture adds beside the French without changing what is measured or scored: an English text or
 a simpler wording that the stored version does not have yet is filled in (fill_translations),
-so a deployment that published a version before its translation receives it.
+so a deployment that published a version before its translation receives it; so are the
+workshop activities for teachers of an attendu that has none (never shown to students, never
+scored).
 
 The shipped versions load in order (DEFAULT_FIXTURES): on a deployment that has 2026-1, loading
 publishes 2026-2, which archives 2026-1 — exactly what an admin's clone → edit → publish does;
@@ -98,9 +100,37 @@ def fill_translations(version, path):
             # these fields are read beside the French, never scored (see the docstring).
             stored.update(**missing)
             filled += len(missing)
+    filled += _fill_workshops(version, rows)
     if filled:
         clear_content_cache()
     return filled
+
+
+def _fill_workshops(version, rows):
+    """Add the fixture's workshop activities to the attendus of `version` that have none."""
+    from .models import Expectation, WorkshopActivity
+
+    without = {
+        expectation.code: expectation
+        for expectation in Expectation.objects.filter(version=version, workshops__isnull=True)
+    }
+    added = [
+        WorkshopActivity(
+            version=version,
+            expectation=without[row["fields"]["expectation"][1]],
+            **{
+                name: value
+                for name, value in row["fields"].items()
+                if name not in ("version", "expectation")
+            },
+        )
+        for row in rows
+        if row["model"] == "orientation.workshopactivity"
+        and row["fields"]["expectation"][1] in without
+    ]
+    # bulk_create steps around the guard of published versions, as above, on purpose.
+    WorkshopActivity.objects.bulk_create(added)
+    return len(added)
 
 
 def load_all(paths=DEFAULT_FIXTURES):
@@ -118,6 +148,7 @@ def _all_rows(version):
         Track,
         TrackDimension,
         TrackWeight,
+        WorkshopActivity,
     )
 
     yield [version]
@@ -130,5 +161,6 @@ def _all_rows(version):
         TrackDimension,
         TrackWeight,
         ScoreBand,
+        WorkshopActivity,
     ):
         yield model.objects.filter(version=version)

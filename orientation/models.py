@@ -376,6 +376,62 @@ class Expectation(VersionedContent):
         return [line.strip() for line in self.advice.splitlines() if line.strip()]
 
 
+class WorkshopActivity(VersionedBase):
+    """An activity for a teacher to work on an attendu with a whole class: the class report
+    (« bilan de la classe ») proposes these for the attendus a class should work on. Written
+    for teachers, never shown to students; not scored."""
+
+    MIN_MINUTES, MAX_MINUTES = 20, 50
+
+    expectation = models.ForeignKey(
+        Expectation,
+        verbose_name=_("attendu"),
+        on_delete=models.CASCADE,
+        related_name="workshops",
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    title = models.CharField(_("titre"), max_length=120)
+    minutes = models.PositiveSmallIntegerField(
+        _("durée (minutes)"),
+        validators=[MinValueValidator(MIN_MINUTES), MaxValueValidator(MAX_MINUTES)],
+        help_text=_("Une activité tient dans une heure de cours : de 20 à 50 minutes."),
+    )
+    preparation = models.TextField(
+        _("à préparer"), help_text=_("Le matériel, les documents, les fiches à imprimer.")
+    )
+    steps = models.TextField(
+        _("déroulé"), help_text=_("Trois à cinq étapes courtes, une par ligne, avec leur durée.")
+    )
+    outcome = models.TextField(
+        _("ce que les élèves produisent"),
+        help_text=_("Une trace concrète : un paragraphe, une liste, une grille, un court oral."),
+    )
+    title_en = models.CharField(_("titre (anglais)"), max_length=120, blank=True)
+    preparation_en = models.TextField(_("à préparer (anglais)"), blank=True)
+    steps_en = models.TextField(_("déroulé (anglais)"), blank=True)
+    outcome_en = models.TextField(_("ce que les élèves produisent (anglais)"), blank=True)
+
+    objects = VersionedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("activité d'atelier")
+        verbose_name_plural = _("activités d'atelier")
+        ordering = ["expectation", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gte=20, minutes__lte=50),
+                name="workshop_minutes_range",
+                violation_error_message=_("Une activité dure de 20 à 50 minutes."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.minutes} min)"
+
+    def clean(self):
+        self.check_same_version(expectation=self.expectation if self.expectation_id else None)
+
+
 class InterestDimension(VersionedContent):
     """An interest area (« aider et accompagner », « petite enfance »…) measured by at least
     three statements; formations are profiled over these areas (assessments/matching.py)."""

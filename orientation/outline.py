@@ -25,6 +25,7 @@ from .models import (
     Track,
     TrackDimension,
     TrackWeight,
+    WorkshopActivity,
 )
 
 
@@ -160,6 +161,16 @@ class ContentExpectation:
     official_wording: str
     advice: tuple
     official_wording_translation: str = ""  # beside the French wording, which is official
+    workshops: tuple = ()  # ContentWorkshop, for teachers (the class report)
+
+
+@dataclass(frozen=True)
+class ContentWorkshop:
+    title: str
+    minutes: int
+    preparation: str
+    steps: tuple  # lines
+    outcome: str
 
 
 @dataclass(frozen=True)
@@ -286,6 +297,9 @@ def _read_content(version, language):
     )
     bands = ScoreBand.objects.filter(version=version)
     dimensions = list(InterestDimension.objects.filter(version=version))
+    workshops = {}
+    for workshop in WorkshopActivity.objects.filter(version=version):
+        workshops.setdefault(workshop.expectation_id, []).append(workshop)
     profiles = {}
     for track, dimension, weight in TrackDimension.objects.filter(version=version).values_list(
         "track_id", "dimension__code", "weight"
@@ -347,6 +361,16 @@ def _read_content(version, language):
                     getattr(e, f"official_wording_{language}", "") if language != FRENCH else ""
                 ),
                 advice=_lines(local(e, "advice")),
+                workshops=tuple(
+                    ContentWorkshop(
+                        title=local(w, "title"),
+                        minutes=w.minutes,
+                        preparation=local(w, "preparation"),
+                        steps=_lines(local(w, "steps")),
+                        outcome=local(w, "outcome"),
+                    )
+                    for w in workshops.get(e.pk, ())
+                ),
             )
             for e in sorted(expectations, key=lambda e: (e.category.position, e.position, e.pk))
         ),

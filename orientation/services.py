@@ -21,6 +21,7 @@ from .models import (
     Track,
     TrackDimension,
     TrackWeight,
+    WorkshopActivity,
 )
 
 # A questionnaire step is one category; more than this per page tires a 15-year-old and
@@ -30,6 +31,7 @@ from .models import (
 MAX_ITEMS_PER_STEP = 21
 # Rules 2: what makes an attendu's band and an interest area's score worth reporting.
 MIN_ITEMS_PER_SCALE = 3
+MIN_WORKSHOPS = 2  # workshop activities per attendu, for the class report (rules 2)
 
 
 def publication_problems(version):
@@ -91,12 +93,21 @@ def _second_rules_problems(version):
         n=Count("items", distinct=True),
         knowledge=Count("items", filter=Q(items__kind=Item.Kind.KNOWLEDGE), distinct=True),
         mirrors=Count("items", filter=Q(items__mirror_of__isnull=False), distinct=True),
+        n_workshops=Count("workshops", distinct=True),
     )
     for expectation in expectations:
         if expectation.n and expectation.n < MIN_ITEMS_PER_SCALE:
             problems.append(
                 _("L'attendu %(code)s a %(n)d affirmations ; il en faut au moins %(min)d.")
                 % {"code": expectation.code, "n": expectation.n, "min": MIN_ITEMS_PER_SCALE}
+            )
+        if expectation.n_workshops < MIN_WORKSHOPS:
+            problems.append(
+                _(
+                    "L'attendu %(code)s a %(n)d activités d'atelier pour les enseignants ; il en "
+                    "faut au moins %(min)d (le bilan de la classe les propose)."
+                )
+                % {"code": expectation.code, "n": expectation.n_workshops, "min": MIN_WORKSHOPS}
             )
         if expectation.knowledge == 0 and expectation.mirrors != 1:
             problems.append(
@@ -209,16 +220,25 @@ class _NoneMapping(dict):
         return None
 
 
+def draft_title(version):
+    """A clone's title until the admin renames it: the version list then tells the draft from
+    the version it copies (both used to show the same title)."""
+    title = _("Brouillon de %(code)s — %(title)s") % {"code": version.code, "title": version.title}
+    limit = QuestionnaireVersion._meta.get_field("title").max_length
+    return title if len(title) <= limit else f"{title[: limit - 1]}…"
+
+
 @transaction.atomic
 def clone_version(version, *, code, title=None):
-    """Copy a version's whole tree into a new draft that can be edited freely."""
+    """Copy a version's whole tree into a new draft that can be edited freely; the draft is
+    titled « Brouillon de … » unless `title` is given."""
     if QuestionnaireVersion.objects.filter(code=code).exists():
         raise ValidationError(
             _("Le code « %(code)s » est déjà pris.") % {"code": code}, code="duplicate"
         )
     clone = QuestionnaireVersion.objects.create(
         code=code,
-        title=title or version.title,
+        title=title or draft_title(version),
         status=QuestionnaireVersion.Status.DRAFT,
         rules=version.rules,
         close_margin=version.close_margin,
@@ -280,6 +300,12 @@ def clone_version(version, *, code, title=None):
         {"track": tracks, "item": items},
     )
     _copy_rows(ScoreBand, list(ScoreBand.objects.filter(version=version)), clone, {})
+    _copy_rows(
+        WorkshopActivity,
+        list(WorkshopActivity.objects.filter(version=version)),
+        clone,
+        {"expectation": expectations},
+    )
     return clone
 
 
