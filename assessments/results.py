@@ -190,14 +190,20 @@ def results_view(result, content, previous_result=None):
     }
 
 
-ROW_HEIGHT = 30  # stacked bars (advisers' pages)
-
 # A bar chart that reads alone, in HTML so that its text wraps and follows the reader's text
 # size: each row says its label and its value in words (« 72 sur 100 · Point d'appui ») above
 # a bar filled by band, with a pattern as well as a colour; the previous result, when there is
 # one, as a thin grey bar under it; dashed marks at each band's start on every bar and a scale
-# under the chart that names them. Widths and positions are whole percents, set by classes
-# (static/css/reperes.css): the content security policy allows no inline style.
+# under the chart that names them (« 50 » over « À consolider »). Widths and positions are whole
+# percents, set by classes (static/css/reperes.css): the content security policy allows no
+# inline style. The advisers' stacked bars are built the same way.
+
+# A stacked segment this wide or wider writes its percentage inside: « 10 % » takes some 40 px,
+# 8 % of a bar on a wide screen or on paper, 12 % of a bar on a 390 px phone (the narrower ones
+# are hidden there, static/css/reperes.css). Every share is said to screen readers, and the
+# table beside the chart gives them all.
+PERCENT_INSIDE = 8
+PERCENT_INSIDE_NARROW = 12
 
 
 def band_tones(bands):
@@ -231,6 +237,13 @@ def bar_chart(rows, bands, previous=None, intervals=None):
         for (label, score, band), before, interval in zip(rows, previous, intervals, strict=True)
     ]
     starts = [band.min_score for band in ordered]
+    # The scale under the bars: one zone per band, from its start (the lowest from 0) to the
+    # next band's, named where it begins.
+    lows, ends = [0, *starts[1:]], [*starts[1:], 100]
+    zones = [
+        {"band": band, "low": low, "width": end - low}
+        for band, low, end in zip(ordered, lows, ends, strict=True)
+    ]
     legend = [
         {
             "band": band,
@@ -243,30 +256,41 @@ def bar_chart(rows, bands, previous=None, intervals=None):
     return {
         "bars": bars,
         "thresholds": [start for start in starts if start > 0],
-        "ticks": sorted({0, 100, *starts}),
+        "zones": zones,
         "legend": legend[::-1],
         "has_before": any(score is not None for score in previous),
     }
 
 
 def stacked_chart(rows, bands):
-    """Geometry of stacked bars: for each row, the share of students in each band (0–100 %)."""
+    """What an HTML stacked bar chart shows, as plain values for includes/stacked_chart.html.
+
+    rows: each with a code, a label and its shares, (band, whole percent) highest band first;
+    each share is written inside its segment when the segment is wide enough to hold it."""
     tones = band_tones(bands)
-    bars = []
-    for i, row in enumerate(rows):
-        start, segments = 0, []
-        for band, share in row.shares:
-            segments.append({"x": start * 3, "width": share * 3, "tone": tones[band.code]})
-            start += share
-        bars.append(
-            {
-                "label": row.label,
-                "label_y": i * ROW_HEIGHT + 11,
-                "bar_y": i * ROW_HEIGHT + 15,
-                "segments": segments,
-            }
-        )
-    return {"bars": bars, "height": len(rows) * ROW_HEIGHT + 4}
+    bars = [
+        {
+            "code": row.code,
+            "label": row.label,
+            "segments": [
+                {
+                    "band": band.label,
+                    "tone": tones[band.code],
+                    "share": share,
+                    "width": max(0, min(100, share)),
+                    "written": share >= PERCENT_INSIDE,
+                    "tight": share < PERCENT_INSIDE_NARROW,
+                }
+                for band, share in row.shares
+            ],
+        }
+        for row in rows
+    ]
+    return {
+        "bars": bars,
+        "legend": [{"band": band, "tone": tones[band.code]} for band in bands],
+        "ticks": [0, 50, 100],
+    }
 
 
 # --- Rules 2 (2026-2 on): bands with their statements, precision said, changes that are real ---

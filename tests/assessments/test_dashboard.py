@@ -60,7 +60,7 @@ def test_from_the_threshold_the_figures_show(client, owner, group, settings):
     assert "Réponses contradictoires" in page and "Période par période" in page
     html = text(dashboard(client, owner, group))
     # Means as bar charts that say their values, per category and attendu; spread across bands.
-    assert html.count('<figure class="hchart"') == 2 and html.count("<svg") == 2
+    assert html.count('<figure class="hchart"') == 2 and html.count('<figure class="stacked"') == 2
     assert "<strong>55</strong> sur 100 · À consolider" in html
     assert "Répartition des élèves entre les repères, par attendu" in html
 

@@ -7,7 +7,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from orientation.models import Item, QuestionnaireVersion
-from tests.assessments.factories import PASSWORD, adviser, completed_attempt
+from tests.assessments.factories import PASSWORD, adviser, cohort, completed_attempt
 
 from .conftest import assert_accessible
 from .test_student_browser import answer_with_mouse, step_count
@@ -149,3 +149,31 @@ def test_an_admin_edits_an_item_in_a_draft_and_publishes_it(site, page, admin_us
     page.goto(site)
     page.click("text=Commencer le questionnaire")
     assert "Je relis chaque devoir avant de le rendre." in page.content()
+
+
+def test_a_class_dashboard_fits_a_phone_and_its_charts_read_alone(site, page, settings):
+    group = cohort(adviser("prof"))
+    for n in range(settings.MIN_GROUP_SIZE):
+        completed_attempt(group, value=lambda item, n=n: 1 + (item.pk + n) % 5)
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, site, "prof")
+    page.goto(f"{site}/conseiller/groupes/{group.pk}/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # The wide tables scroll inside their own box, not the page.
+    box = page.locator(".table-responsive").first
+    assert box.evaluate("box => box.scrollWidth > box.clientWidth")
+    spread = page.locator("figure.stacked").last
+    assert spread.locator("figcaption").inner_text() == (
+        "Répartition des élèves entre les repères, par attendu"
+    )
+    assert spread.locator(".stacked-code").first.inner_text() == "CG1"
+    assert spread.locator(".stacked-percent:visible").count() > 0
+    assert page.locator(".hchart-zone-name").first.is_visible()
+    assert_accessible(page, "class dashboard, 390 px")
+
+    page.set_viewport_size({"width": 1366, "height": 900})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    # On paper the charts print, patterns and colours included.
+    page.emulate_media(media="print")
+    assert spread.is_visible() and page.locator("figure.hchart").first.is_visible()
+    assert spread.evaluate("figure => getComputedStyle(figure).printColorAdjust") == "exact"
