@@ -5,15 +5,22 @@ read-only (the models refuse the write anyway). Content changes go: « cloner en
 edit the draft, preview it, « publier ».
 """
 
+from itertools import islice
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Prefetch
 from django.forms.models import BaseInlineFormSet
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -36,20 +43,174 @@ admin.site.site_title = _("Repères")
 admin.site.index_title = _("Contenu du questionnaire et comptes")
 
 
-def _frozen_notice(request, version):
-    messages.info(
-        request,
-        _(
-            "La version « %(code)s » est %(status)s : cette page est en lecture seule. Pour "
-            "modifier le contenu, clonez la version en brouillon (action « Cloner en brouillon »)."
-        )
-        % {"code": version.code, "status": version.get_status_display().lower()},
-    )
+def _version_of(obj):
+    return obj if isinstance(obj, QuestionnaireVersion) else obj.version
 
 
 def _is_draft(obj):
-    version = obj if isinstance(obj, QuestionnaireVersion) else obj.version
-    return version.is_draft
+    return _version_of(obj).is_draft
+
+
+class FrozenVersionAdminMixin:
+    """A published or archived version's pages: read-only, with the way to change them said.
+
+    The permissions make the pages read-only; the notices explain why and what to do, in the
+    admin's own look (a warning; an error on a refused deletion, rather than the site's 403).
+    """
+
+    def get_actions(self, request):
+        # Bulk deletion would hit frozen rows; deletion goes through each object's page.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if request.method == "GET" and obj is not None and not _is_draft(obj):
+            version = _version_of(obj)
+            messages.warning(
+                request,
+                _(
+                    "La version « %(code)s » est %(status)s : cette page est en lecture seule. "
+                    "Pour modifier le contenu, clonez la version en brouillon (action « Cloner "
+                    "en brouillon »)."
+                )
+                % {"code": version.code, "status": version.get_status_display().lower()},
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or _is_draft(obj) or not self.has_view_permission(request, obj):
+            return super().delete_view(request, object_id, extra_context)
+        version = _version_of(obj)
+        status = version.get_status_display().lower()
+        if obj is version:
+            message = _(
+                "La version « %(code)s » est %(status)s : elle ne peut pas être supprimée, "
+                "pour que chaque résultat calculé avec elle reste vérifiable."
+            ) % {"code": version.code, "status": status}
+        else:
+            message = _(
+                "« %(object)s » ne peut pas être supprimé : la version « %(code)s » est "
+                "%(status)s et son contenu ne change plus. Clonez-la en brouillon (action "
+                "« Cloner en brouillon ») et faites la suppression dans le brouillon."
+            ) % {"object": obj, "code": version.code, "status": status}
+        messages.error(request, message)
+        opts = self.opts
+        change_url = reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_change",
+            args=[obj.pk],
+            current_app=self.admin_site.name,
+        )
+        context = {"preserved_filters": self.get_preserved_filters(request), "opts": opts}
+        return redirect(add_preserved_filters(context, change_url))
+
+
+def _version_label(version):
+    state = _("en cours") if version.is_current else version.get_status_display().lower()
+    return _("%(code)s (%(state)s)") % {"code": version.code, "state": state}
+
+
+class VersionFilter(admin.SimpleListFilter):
+    """The content of the version students take now, unless another version is chosen.
+
+    With two or three versions holding the same codes, an unfiltered list shows each
+    statement two or three times. Without a published version, every version is shown.
+    """
+
+    title = _("version")
+    parameter_name = "version"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        versions = QuestionnaireVersion.objects.order_by("-created_at", "-pk")
+        return [
+            (self.ALL, _("Toutes les versions")),
+            *((str(version.pk), _version_label(version)) for version in versions),
+        ]
+
+    @classmethod
+    def chosen(cls, request):
+        """The filter's value for this request: a version's pk, or ALL."""
+        value = request.GET.get(cls.parameter_name)
+        if value is None:
+            current = QuestionnaireVersion.objects.filter(is_current=True).first()
+            return str(current.pk) if current else cls.ALL
+        return value
+
+    @cached_property
+    def _default(self):
+        return self.chosen(self.request)
+
+    def value(self):
+        value = super().value()
+        return self._default if value is None else value
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == self.ALL:
+            return queryset
+        if not value.isdigit():
+            raise IncorrectLookupParameters(value)
+        return queryset.filter(version_id=value)
+
+    def choices(self, changelist):
+        # Django's first choice (no parameter) means the default here, the current version,
+        # which is listed among the versions: « Toutes les versions » replaces it.
+        return islice(super().choices(changelist), 1, None)
+
+
+class CodeFilter(admin.SimpleListFilter):
+    """Content by its parent (a category, an interest area): by the parent's code, stable
+    from one version to the next. The choices are the parents of the version listed; across
+    all versions, each code once, named as in the version in use."""
+
+    model = None
+    field = None
+
+    def lookups(self, request, model_admin):
+        rows = self.model.objects.order_by(
+            "-version__is_current", "-version__created_at", "position"
+        ).values_list("code", "name")
+        version = VersionFilter.chosen(request)
+        if version.isdigit():
+            rows = rows.filter(version_id=version)
+        names = {}
+        # The version in use first, then the newest: its names win, in its order.
+        for code, name in rows:
+            names.setdefault(code, name)
+        return [(code, f"{code} — {name}") for code, name in names.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(**{f"{self.field}__code": self.value()})
+
+
+class CategoryFilter(CodeFilter):
+    title = _("catégorie")
+    parameter_name = "category"
+    model = Category
+    field = "category"
+
+
+class DimensionFilter(CodeFilter):
+    title = _("domaine d'intérêt")
+    parameter_name = "dimension"
+    model = InterestDimension
+    field = "dimension"
+
+
+def titled(title, base):
+    """A field filter headed « Par <title> »: what it filters, not the field's bare name."""
+
+    class TitledFilter(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    return TitledFilter
 
 
 class VersionedInlineForm(forms.ModelForm):
@@ -61,7 +222,20 @@ class VersionedInlineForm(forms.ModelForm):
         return exclusions
 
 
-class VersionedInlineFormSet(BaseInlineFormSet):
+class LabelledInlineFormSet(BaseInlineFormSet):
+    """Names each field of a tabular inline's rows: its column heading is not a <label>, so a
+    screen reader announced the fields without a name (axe: label, select-name)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            # The admin wraps a foreign key's select; the name goes on the select itself.
+            widget = getattr(field.widget, "widget", field.widget)
+            if not widget.is_hidden:
+                widget.attrs.setdefault("aria-label", capfirst(field.label))
+
+
+class VersionedInlineFormSet(LabelledInlineFormSet):
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
         form.instance.version_id = self.instance.version_id
@@ -83,7 +257,7 @@ class VersionedInline(admin.TabularInline):
         return (obj is None or _is_draft(obj)) and super().has_delete_permission(request, obj)
 
 
-class VersionedAdmin(admin.ModelAdmin):
+class VersionedAdmin(FrozenVersionAdminMixin, admin.ModelAdmin):
     """Shared rules for everything that lives inside a version."""
 
     list_select_related = ["version"]
@@ -96,18 +270,6 @@ class VersionedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return (obj is None or _is_draft(obj)) and super().has_delete_permission(request, obj)
-
-    def get_actions(self, request):
-        # Bulk deletion would hit frozen rows; deletion goes through each object's page.
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        if request.method == "GET" and obj is not None and not obj.version.is_draft:
-            _frozen_notice(request, obj.version)
-        return super().change_view(request, object_id, form_url, extra_context)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         # New content can only go into a draft, and only under a parent of a draft.
@@ -132,6 +294,7 @@ class VersionedAdmin(admin.ModelAdmin):
 
 class ScoreBandInline(admin.TabularInline):
     model = ScoreBand
+    formset = LabelledInlineFormSet
     fields = ["code", "label", "min_score", "message"]
     extra = 0
 
@@ -146,7 +309,7 @@ class ScoreBandInline(admin.TabularInline):
 
 
 @admin.register(QuestionnaireVersion)
-class QuestionnaireVersionAdmin(admin.ModelAdmin):
+class QuestionnaireVersionAdmin(FrozenVersionAdminMixin, admin.ModelAdmin):
     list_display = ["code", "title", "status", "is_current", "published_at", "preview_link"]
     list_filter = ["status", "is_current"]
     search_fields = ["code", "title", "notes"]
@@ -184,17 +347,6 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return (obj is None or obj.is_draft) and super().has_delete_permission(request, obj)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        if request.method == "GET" and obj is not None and not obj.is_draft:
-            _frozen_notice(request, obj)
-        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         preview = self.admin_site.admin_view(self.preview_view)
@@ -290,7 +442,10 @@ class ExpectationItemInline(ItemInline):
 @admin.register(Category)
 class CategoryAdmin(VersionedAdmin):
     list_display = ["code", "name", "kind", "position", "version", "item_count"]
-    list_filter = ["version", "kind"]
+    list_filter = [
+        VersionFilter,
+        ("kind", titled(_("nature de la catégorie"), admin.ChoicesFieldListFilter)),
+    ]
     search_fields = ["code", "name", "intro"]
     ordering = ["version", "position"]
     # Each text beside its English translation.
@@ -308,7 +463,7 @@ class CategoryAdmin(VersionedAdmin):
 @admin.register(Expectation)
 class ExpectationAdmin(VersionedAdmin):
     list_display = ["code", "label", "category", "position", "version"]
-    list_filter = ["version", "category__code"]
+    list_filter = [VersionFilter, CategoryFilter]
     search_fields = ["code", "label", "official_wording", "advice"]
     list_select_related = ["version", "category"]
     ordering = ["version", "category__position", "position"]
@@ -337,7 +492,16 @@ class ItemAdmin(VersionedAdmin):
         "position",
         "version",
     ]
-    list_filter = ["version", "category__code", "kind", "reverse_keyed", "dimension__code"]
+    list_filter = [
+        VersionFilter,
+        CategoryFilter,
+        "kind",
+        (
+            "reverse_keyed",
+            titled(_("affirmation formulée à l'envers"), admin.BooleanFieldListFilter),
+        ),
+        DimensionFilter,
+    ]
     search_fields = [
         "code",
         "statement",
@@ -385,7 +549,7 @@ class DimensionItemInline(VersionedInline):
 @admin.register(InterestDimension)
 class InterestDimensionAdmin(VersionedAdmin):
     list_display = ["code", "name", "position", "version", "item_count"]
-    list_filter = ["version"]
+    list_filter = [VersionFilter]
     search_fields = ["code", "name", "description"]
     ordering = ["version", "position"]
     fields = ["version", "code", "position", ("name", "name_en"), ("description", "description_en")]
@@ -421,7 +585,11 @@ class TrackWeightInline(VersionedInline):
 @admin.register(Track)
 class TrackAdmin(VersionedAdmin):
     list_display = ["short_name", "name", "kind", "level", "duration", "position", "version"]
-    list_filter = ["version", "kind", "level"]
+    list_filter = [
+        VersionFilter,
+        ("kind", titled(_("type de formation"), admin.ChoicesFieldListFilter)),
+        "level",
+    ]
     search_fields = ["code", "name", "short_name", "description", "suits"]
     ordering = ["version", "position"]
     fieldsets = [
@@ -482,7 +650,7 @@ class TrackAdmin(VersionedAdmin):
 @admin.register(ScoreBand)
 class ScoreBandAdmin(VersionedAdmin):
     list_display = ["label", "code", "min_score", "version"]
-    list_filter = ["version"]
+    list_filter = [VersionFilter]
     search_fields = ["label", "message"]
     ordering = ["version", "-min_score"]
     fields = ["version", "code", ("label", "label_en"), "min_score", ("message", "message_en")]

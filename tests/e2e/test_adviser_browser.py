@@ -121,7 +121,10 @@ def test_an_admin_edits_an_item_in_a_draft_and_publishes_it(site, page, admin_us
         page.click("button[name=index]")
     assert "Brouillon créé : 2026-3" in page.content()
 
+    # Content lists open on the version in use: the editor picks the draft in the filter.
     page.goto(f"{site}/admin/orientation/item/?q=CG1-a")
+    with page.expect_navigation():
+        page.click("#changelist-filter a:has-text('2026-3 (brouillon)')")
     page.locator("#result_list tr", has_text="2026-3").locator("th a").click()
     assert_accessible(page, "admin: item of a draft")
     page.fill("#id_statement", "Je relis chaque devoir avant de le rendre.")
