@@ -8,12 +8,15 @@ from datetime import timedelta
 from functools import wraps
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
@@ -24,10 +27,17 @@ from orientation.outline import questionnaire_content
 
 from . import audit, exports, stats
 from .accounts import is_adviser
-from .forms import CohortForm, DashboardFilterForm, ShareCodeForm
+from .forms import (
+    CohortForm,
+    ColleagueForm,
+    CompareForm,
+    DashboardFilterForm,
+    HandoverForm,
+    ShareCodeForm,
+)
 from .models import AdviserAccess, Assessment, Cohort, ShareLookup
 from .quality import version_quality
-from .results import assessment_results
+from .results import assessment_results, band_tones
 
 LOOKUP_WINDOW = timedelta(minutes=15)
 LOOKUP_FAILURES_ALLOWED = 10
@@ -45,7 +55,16 @@ def adviser_required(view):
 
 
 def _get_cohort_for_user(request, pk):
-    return get_object_or_404(Cohort.objects.for_user(request.user), pk=pk)
+    return get_object_or_404(Cohort.objects.for_user(request.user).select_related("owner"), pk=pk)
+
+
+def _get_cohort_for_owner(request, pk):
+    """A cohort the user is responsible for: invited advisers read it, only its owner (or an
+    administrator) shares it, hands it over or archives it."""
+    cohort = _get_cohort_for_user(request, pk)
+    if cohort.owner_id != request.user.pk and not request.user.is_superuser:
+        raise PermissionDenied
+    return cohort
 
 
 def _dashboard_context(request, cohort=None):
@@ -115,7 +134,7 @@ def cohort_rename(request, pk):
 @require_POST
 @adviser_required
 def cohort_archive(request, pk):
-    cohort = _get_cohort_for_user(request, pk)
+    cohort = _get_cohort_for_owner(request, pk)
     cohort.archived_at = None if cohort.is_archived else timezone.now()
     cohort.save(update_fields=["archived_at"])
     if cohort.is_archived:
@@ -123,6 +142,16 @@ def cohort_archive(request, pk):
     else:
         messages.success(request, _("Groupe réactivé : son code fonctionne de nouveau."))
     return redirect("assessments:cohort", pk=cohort.pk)
+
+
+def _sharing_context(request, cohort, invite=None, handover=None):
+    return {
+        "cohort": cohort,
+        "members": list(cohort.members.order_by("username")),
+        "is_owner": cohort.owner_id == request.user.pk or request.user.is_superuser,
+        "invite_form": invite or ColleagueForm(cohort=cohort, prefix="invite"),
+        "handover_form": handover or HandoverForm(cohort=cohort, prefix="handover"),
+    }
 
 
 @adviser_required
@@ -133,7 +162,142 @@ def cohort_dashboard(request, pk):
         request, AdviserAccess.Action.DASHBOARD, f"{cohort.code} {request.GET.urlencode()}"
     )
     status = 400 if context["board"] is None else 200
-    return render(request, "adviser/cohort.html", {**context, "cohort": cohort}, status=status)
+    context.update(_sharing_context(request, cohort))
+    return render(request, "adviser/cohort.html", context, status=status)
+
+
+@adviser_required
+def cohort_report(request, pk):
+    """The class report to print (conseil de classe, Parcoursup workshop): the dashboard's
+    figures without its controls, with activities for teachers; small-group rules apply."""
+    cohort = _get_cohort_for_user(request, pk)
+    context, _scope, _content = _dashboard_context(request, cohort)
+    audit.record(request, AdviserAccess.Action.REPORT, f"{cohort.code} {request.GET.urlencode()}")
+    context.update(cohort=cohort, today=timezone.localdate())
+    status = 400 if context["board"] is None else 200
+    return render(request, "adviser/report.html", context, status=status)
+
+
+@adviser_required
+def cohort_compare(request, pk):
+    """Before/after for a class, each side made of whole blocks (assessments/blocks.py): its
+    first questionnaires against its retakes, or two periods that share no block."""
+    cohort = _get_cohort_for_user(request, pk)
+    form = CompareForm(request.GET or {"mode": CompareForm.RETAKE})
+    context = {"cohort": cohort, "form": form, "sides": None}
+    if form.is_valid():
+        audit.record(
+            request,
+            AdviserAccess.Action.DASHBOARD,
+            f"{cohort.code} compare {request.GET.urlencode()}",
+        )
+        context.update(_comparison(request, cohort, form.cleaned_data))
+    status = 200 if form.is_valid() else 400
+    return render(request, "adviser/compare.html", context, status=status)
+
+
+def _comparison(request, cohort, chosen):
+    scope = stats.scoped_assessments(request.user, cohort=cohort)
+    versions = DashboardFilterForm().versions
+    content = questionnaire_content(QuestionnaireVersion.objects.current())
+    if chosen["mode"] == CompareForm.RETAKE:
+        sides = [{}, {"retake": True}]
+    else:
+        sides = [
+            {"date_from": chosen["before_from"], "date_to": chosen["before_to"]},
+            {"date_from": chosen["after_from"], "date_to": chosen["after_to"]},
+        ]
+    figures = [
+        stats.BlockFigures(scope, min_size=settings.MIN_GROUP_SIZE, **side) for side in sides
+    ]
+    # Whole blocks on each side, and never the same block on both: a block touching both
+    # periods would be compared with itself.
+    shared = set(figures[0].blocks) & set(figures[1].blocks)
+    boards = [stats.dashboard(side, content, versions.values()) for side in figures]
+    comparable = not shared and not any(board.suppressed for board in boards)
+    return {
+        "sides": boards,
+        "shared_blocks": bool(shared),
+        "categories": stats.changes(boards[0].categories, boards[1].categories)
+        if comparable
+        else [],
+        "expectations": stats.changes(boards[0].expectations, boards[1].expectations)
+        if comparable
+        else [],
+        "comparable": comparable,
+        "retake": chosen["mode"] == CompareForm.RETAKE,
+    }
+
+
+def _sharing_refused(request, cohort, **forms):
+    context, _scope, _content = _dashboard_context(request, cohort)
+    context.update(_sharing_context(request, cohort, **forms))
+    return render(request, "adviser/cohort.html", context, status=400)
+
+
+@require_POST
+@adviser_required
+def cohort_invite(request, pk):
+    cohort = _get_cohort_for_owner(request, pk)
+    form = ColleagueForm(request.POST, cohort=cohort, prefix="invite")
+    if not form.is_valid():
+        return _sharing_refused(request, cohort, invite=form)
+    colleague = form.cleaned_data["username"]
+    cohort.members.add(colleague)
+    audit.record(request, AdviserAccess.Action.SHARING, f"{cohort.code} +{colleague.username}")
+    messages.success(
+        request,
+        _("%(name)s voit maintenant ce groupe, comme vous.") % {"name": colleague.username},
+    )
+    return redirect("assessments:cohort", pk=cohort.pk)
+
+
+@require_POST
+@adviser_required
+def cohort_remove_member(request, pk, user_pk):
+    """The owner takes a colleague off the class; an invited colleague may leave it."""
+    cohort = _get_cohort_for_user(request, pk)
+    leaving = user_pk == request.user.pk
+    if not leaving and cohort.owner_id != request.user.pk and not request.user.is_superuser:
+        raise PermissionDenied
+    colleague = get_object_or_404(cohort.members, pk=user_pk)
+    cohort.members.remove(colleague)
+    audit.record(request, AdviserAccess.Action.SHARING, f"{cohort.code} -{colleague.username}")
+    if leaving:
+        messages.success(request, _("Vous ne suivez plus ce groupe."))
+        return redirect("assessments:adviser-home")
+    messages.success(request, _("%(name)s ne voit plus ce groupe.") % {"name": colleague.username})
+    return redirect("assessments:cohort", pk=cohort.pk)
+
+
+@require_POST
+@adviser_required
+def cohort_handover(request, pk):
+    """At the end of the year: the class goes to a colleague, figures and code included."""
+    cohort = _get_cohort_for_owner(request, pk)
+    form = HandoverForm(request.POST, cohort=cohort, prefix="handover")
+    if not form.is_valid():
+        return _sharing_refused(request, cohort, handover=form)
+    colleague, previous = form.cleaned_data["username"], cohort.owner
+    with transaction.atomic():
+        cohort.owner = colleague
+        cohort.save(update_fields=["owner"])
+        cohort.members.remove(colleague)
+        if form.cleaned_data["keep_access"]:
+            cohort.members.add(previous)
+    audit.record(
+        request,
+        AdviserAccess.Action.HANDOVER,
+        f"{cohort.code} {previous.username} → {colleague.username}",
+    )
+    messages.success(
+        request,
+        _("Groupe transmis à %(name)s, qui en est désormais responsable.")
+        % {"name": colleague.username},
+    )
+    if form.cleaned_data["keep_access"] or request.user.is_superuser:
+        return redirect("assessments:cohort", pk=cohort.pk)
+    return redirect("assessments:adviser-home")
 
 
 @adviser_required
@@ -242,6 +406,8 @@ def overview_export(request, kind):
 
 @adviser_required
 def shared_results(request):
+    """The form for a student's share code. A good code leads (303) to the page of the results,
+    so that a refresh reads the page again without posting the code or counting a lookup."""
     if request.method != "POST":
         return render(request, "adviser/shared_lookup.html", {"form": ShareCodeForm()})
     form = ShareCodeForm(request.POST)
@@ -252,26 +418,125 @@ def shared_results(request):
     who = throttle.who_for(request)
     if failures >= LOOKUP_FAILURES_ALLOWED or throttle.blocked("share-code", who):
         # Per account (ShareLookup), and per address and for the site (several accounts).
-        form.add_error(None, _("Trop de codes incorrects : réessayez dans 15 minutes."))
-        return render(request, "adviser/shared_lookup.html", {"form": form}, status=429)
+        context = {
+            "form": form,
+            "error": _("Trop de codes incorrects : réessayez dans 15 minutes."),
+        }
+        return render(request, "adviser/shared_lookup.html", context, status=429)
     assessment = None
     if form.is_valid():
         assessment = (
             Assessment.objects.completed()
-            .select_related("version", "previous")
             .filter(share_code=form.cleaned_data["code"])
+            .only("pk", "share_code")
             .first()
         )
-    ShareLookup.objects.create(adviser=request.user, succeeded=assessment is not None)
-    if assessment is not None:
-        audit.record(request, AdviserAccess.Action.SHARED_RESULT, exports.pseudonym(assessment.pk))
     if assessment is None:
-        throttle.record("share-code", who)
-        # Unknown, revoked or malformed: the same answer, so codes cannot be probed.
-        form.add_error(None, _("Aucun résultat partagé ne correspond à ce code."))
-        return render(request, "adviser/shared_lookup.html", {"form": form}, status=404)
-    context = {**assessment_results(assessment), "read_only": True}
-    return render(request, context["template"], context)
+        return _no_shared_result(request, form, who)
+    ShareLookup.objects.create(adviser=request.user, succeeded=True)
+    response = redirect("assessments:shared-result", pk=assessment.pk, key=_shared_key(assessment))
+    response.status_code = 303
+    return response
+
+
+def _shared_key(assessment):
+    """The page's key: derived from the share code, so the page lives exactly as long as the
+    code (revoked, replaced or deleted: a 404). The code itself never goes in a URL, which
+    logs and histories keep (QUALITY.md S7): 128 bits of keyed hash, which the logs blank
+    (config/redaction.py, deploy/nginx.conf) as they blank any long token."""
+    value = f"{assessment.pk}:{assessment.share_code}"
+    return salted_hmac("assessments.shared-result", value, algorithm="sha256").hexdigest()[:32]
+
+
+def _no_shared_result(request, form, who):
+    """A failed lookup, typed or in a page's address: counted, and the same answer whether the
+    code is unknown, revoked or malformed, so that codes cannot be probed."""
+    ShareLookup.objects.create(adviser=request.user, succeeded=False)
+    throttle.record("share-code", who)
+    context = {"form": form, "error": _("Aucun résultat partagé ne correspond à ce code.")}
+    response = render(request, "adviser/shared_lookup.html", context, status=404)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@adviser_required
+def shared_result(request, pk, key):
+    """A student's shared results, written for the adviser; each opening is in the audit log.
+    Its address is a secret as long as the share lasts: no Referer leaves it, and like every
+    adviser page it is never cached (config/middleware.py)."""
+    assessment = (
+        Assessment.objects.completed()
+        .select_related("version", "previous")
+        .filter(pk=pk, share_code__isnull=False)
+        .first()
+    )
+    if assessment is None or not constant_time_compare(key, _shared_key(assessment)):
+        return _no_shared_result(request, ShareCodeForm(), throttle.who_for(request))
+    audit.record(request, AdviserAccess.Action.SHARED_RESULT, exports.pseudonym(assessment.pk))
+    results = assessment_results(assessment)
+    context = {**results, "reading": _shared_reading(results)}
+    response = render(request, "adviser/shared_result.html", context)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _shared_reading(results):
+    """The student's results as the adviser's page reads them, the same for both sets of rules:
+    categories and attendus with their band's tone, and what the response-quality flags name.
+    Rules 2 never give an attendu a score out of 100 (docs/method.md): its band, and whether
+    one answer decides it."""
+    content, assessment = results["content"], results["assessment"]
+    stored = assessment.result
+    second = "verdict" in results  # only rules 2 give a verdict on the formations
+    tones = band_tones(content.bands)
+    before = assessment.previous.completed_at if results["has_comparison"] else None
+
+    def attendu(row):
+        return {
+            "row": row,
+            "tone": tones[row.band.code],
+            "score": None if second else row.score,
+            "near": row.near_note if second else row.near,
+            # Rules 2: a reliable change (+1, 0, −1); rules 1: the difference in points.
+            "change": row.change if second else row.delta,
+            "statements": row.statements if second else [],
+        }
+
+    categories = [
+        {
+            "name": category.name,
+            "band": category.band,
+            "tone": tones[category.band.code],
+            "score": category.score,
+            "interval": (category.low, category.high) if second else None,
+            "borderline": category.borderline if second else None,
+            "change": category.change if second else None,
+            "attendus": [attendu(row) for row in category.expectations],
+        }
+        for category in results["categories"]
+    ]
+    # (band, count, how many hold by one answer): rules 1 do not say the last.
+    band_counts = [entry if second else (*entry, 0) for entry in results["band_counts"]]
+    quality = stored["quality"]
+    names = {step.code: step.name for step in content.steps}
+    labels = {expectation.code: expectation.label for expectation in content.expectations}
+    duration = stored.get("duration_seconds")
+    return {
+        "second_rules": second,
+        "categories": categories,
+        "band_counts": band_counts,
+        "total": len(results["expectation_rows"]),
+        "tones": [(b, tones[b.code]) for b in sorted(content.bands, key=lambda b: -b.min_score)],
+        "before": before,
+        "too_fast": quality["too_fast"],
+        "seconds_per_statement": duration / len(content.items) if duration else None,
+        "straight_steps": [names[c] for c in quality.get("straight_lined_steps", []) if c in names],
+        "straight_lining": quality["straight_lining"],
+        "contradictory": quality["contradictory"],
+        "contradictory_attendus": [
+            labels[c] for c in quality.get("contradictory_expectations", []) if c in labels
+        ],
+    }
 
 
 @login_required

@@ -1,8 +1,10 @@
 """Class blocks: what a class's figures are made of, so that they cannot be picked apart.
 
-A class's completed first questionnaires (retakes never count) are put, in the order they are
-completed, into blocks of one class, whatever version of the questionnaire each student took
-(a class's figures are read across versions, attendu by attendu: assessments/stats.py). A block
+A class's completed first questionnaires are put, in the order they are completed, into blocks
+of one class, whatever version of the questionnaire each student took (a class's figures are
+read across versions, attendu by attendu: assessments/stats.py). Retakes fill blocks of their
+own, under the same rules: class figures never count them, a before/after comparison sets them
+against the first questionnaires. A block
 takes questionnaires until it holds MIN_GROUP_SIZE, then closes for good: its membership never
 changes again, except that a student may delete theirs. Class figures add up closed blocks that
 still hold MIN_GROUP_SIZE (assessments/stats.py); the open block waits.
@@ -21,66 +23,66 @@ from django.db import IntegrityError, transaction
 from .models import Assessment, Block
 
 
-def join(assessment_id, cohort_id, *, now):
-    """Puts a questionnaire completed just now in its class's open block (in the completing
-    transaction); closes the block when it is full. Returns the block."""
+def join(assessment_id, cohort_id, *, now, retake=False):
+    """Puts a questionnaire completed just now in its class's open block of first
+    questionnaires or of retakes (in the completing transaction); closes the block when it is
+    full. Returns the block."""
     block = (
         Block.objects.select_for_update()
-        .filter(cohort_id=cohort_id, closed_at__isnull=True)
+        .filter(cohort_id=cohort_id, retake=retake, closed_at__isnull=True)
         .first()
     )
     if block is None:
-        block = _open(cohort_id)
+        block = _open(cohort_id, retake)
     Assessment.objects.filter(pk=assessment_id).update(block=block)
     if Assessment.objects.filter(block=block).count() >= settings.MIN_GROUP_SIZE:
         Block.objects.filter(pk=block.pk).update(closed_at=now)
     return block
 
 
-def _open(cohort_id):
+def _open(cohort_id, retake):
     last = (
-        Block.objects.filter(cohort_id=cohort_id)
+        Block.objects.filter(cohort_id=cohort_id, retake=retake)
         .order_by("-number")
         .values_list("number", flat=True)
         .first()
     )
     try:
         with transaction.atomic():
-            return Block.objects.create(cohort_id=cohort_id, number=(last or 0) + 1)
+            return Block.objects.create(cohort_id=cohort_id, retake=retake, number=(last or 0) + 1)
     except IntegrityError:
         # Another completion of the same class opened it a moment ago: join that one.
-        return Block.objects.select_for_update().get(cohort_id=cohort_id, closed_at__isnull=True)
+        return Block.objects.select_for_update().get(
+            cohort_id=cohort_id, retake=retake, closed_at__isnull=True
+        )
 
 
 def place(attempt_model, block_model, attempts, min_size):
-    """Puts completed first questionnaires without a block into blocks, in completion order,
+    """Puts a class's completed questionnaires without a block into blocks, in completion order,
     as if each had joined when it was completed (for data stored in bulk: a migration, test
     data). Takes the model classes so that a migration can pass its historical ones. One
     UPDATE per block, not per questionnaire."""
     pending = (
-        attempts.filter(
-            completed_at__isnull=False,
-            previous__isnull=True,
-            cohort__isnull=False,
-            block__isnull=True,
-        )
+        attempts.filter(completed_at__isnull=False, cohort__isnull=False, block__isnull=True)
         .order_by("completed_at", "pk")
-        .values_list("pk", "cohort_id", "completed_at")
+        .values_list("pk", "cohort_id", "previous_id", "completed_at")
     )
-    filling = {}  # cohort → (its open block, members it already had, new members)
+    filling = {}  # (cohort, retake) → (its open block, members it already had, new members)
 
     def write(block, members, closed_at=None):
         attempt_model.objects.filter(pk__in=members).update(block=block)
         if closed_at is not None:
             block_model.objects.filter(pk=block.pk).update(closed_at=closed_at)
 
-    for pk, cohort_id, completed_at in pending.iterator():
-        key = cohort_id
+    for pk, cohort_id, previous_id, completed_at in pending.iterator():
+        key = (cohort_id, previous_id is not None)
         if key not in filling:
-            block = block_model.objects.filter(cohort_id=cohort_id, closed_at__isnull=True).first()
+            same = block_model.objects.filter(cohort_id=cohort_id, retake=key[1])
+            block = same.filter(closed_at__isnull=True).first()
             if block is None:
-                numbers = block_model.objects.filter(cohort_id=cohort_id)
-                block = block_model.objects.create(cohort_id=cohort_id, number=numbers.count() + 1)
+                block = block_model.objects.create(
+                    cohort_id=cohort_id, retake=key[1], number=same.count() + 1
+                )
             filling[key] = (block, attempt_model.objects.filter(block=block).count(), [])
         block, before, members = filling[key]
         members.append(pk)

@@ -11,17 +11,22 @@ import random
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 
 from orientation.models import QuestionnaireVersion
 from orientation.outline import questionnaire_content
 
+from . import tallies
 from .accounts import advisers_group
 from .models import Cohort
 from .services import save_step, start_assessment
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-conseiller-2026"
+CLASS_SIZE = 35
+# Some students take the questionnaire again later in the year (before/after for a class).
+RETAKE_SHARE, RETAKE_AFTER = 0.3, timedelta(weeks=6)
 # Interest leanings per class, by 2026-1 statement family and by 2026-2 dimension.
 COHORTS = [
     ("Terminale ST2S 1 (démo)", {"AS": 0.8, "ES": 0.5, "ACC": 0.8, "INS": 0.4, "EDU": 0.5}),
@@ -52,12 +57,14 @@ def seed_demo(*, attempts=300, seed=2026, now=None):
     cohorts = []
     for name, bias in COHORTS:
         cohort = Cohort.objects.filter(owner=adviser, name=name).first() or Cohort.objects.create(
-            owner=adviser, name=name, code=Cohort.objects.free_code()
+            owner=adviser, name=name, code=Cohort.objects.free_code(), size=CLASS_SIZE
         )
         cohorts.append((cohort, bias))
 
     content = questionnaire_content(QuestionnaireVersion.objects.current())
     difficulty = {item.pk: rng.gauss(0, 0.5) for item in content.items}
+    knowledge = {item.pk for item in content.items if item.is_knowledge}
+    item_reversed = {item.pk: item.reverse_keyed for item in content.items}
     completed = 0
     for _n in range(attempts):
         cohort, bias = rng.choice(cohorts)
@@ -94,4 +101,17 @@ def seed_demo(*, attempts=300, seed=2026, now=None):
             continue
         save_step(assessment, values, now=started + timedelta(minutes=rng.uniform(4, 15)))
         completed += 1
+        if rng.random() < RETAKE_SHARE:
+            # Later in the year, after the class's workshops: a little further on each step.
+            again, _token = start_assessment(previous=assessment, now=started + RETAKE_AFTER)
+            better = {
+                pk: _clamp(value + (-1 if item_reversed[pk] else 1) * (rng.random() < 0.35))
+                for pk, value in values.items()
+                if pk not in knowledge
+            }
+            better.update({pk: values[pk] for pk in knowledge})
+            save_step(again, better, now=started + RETAKE_AFTER + timedelta(minutes=9))
+            completed += 1
+    with transaction.atomic():
+        tallies.rebuild()  # what the nightly job does, so that the national figures show
     return adviser, [cohort for cohort, _bias in cohorts], completed

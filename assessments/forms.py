@@ -119,11 +119,45 @@ class StepForm(forms.Form):
 class CohortForm(forms.ModelForm):
     class Meta:
         model = Cohort
-        fields = ["name"]
-        labels = {"name": _("Nom du groupe")}
+        fields = ["name", "size"]
+        labels = {"name": _("Nom du groupe"), "size": _("Nombre d'élèves dans la classe")}
         help_texts = {
-            "name": _("Par exemple « Terminale ST2S 2 — 2026 ». Évite les noms d'élèves.")
+            "name": _("Par exemple « Terminale ST2S 2 — 2026 ». Évitez les noms d'élèves."),
         }
+
+
+class ColleagueForm(forms.Form):
+    """Names another adviser by username: to invite them to a class, or hand it over."""
+
+    username = forms.CharField(
+        label=_("Identifiant du collègue"),
+        max_length=150,
+        help_text=_("L'identifiant avec lequel votre collègue se connecte à Repères."),
+    )
+
+    def __init__(self, *args, cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cohort = cohort
+
+    def clean_username(self):
+        from django.contrib.auth import get_user_model
+
+        from .accounts import is_adviser
+
+        username = self.cleaned_data["username"].strip()
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        # The same answer for an unknown account and one that is no adviser: no probing.
+        if user is None or not is_adviser(user):
+            raise forms.ValidationError(_("Aucun conseiller n'a cet identifiant."))
+        if user.pk == self.cohort.owner_id:
+            raise forms.ValidationError(_("Ce conseiller est déjà responsable du groupe."))
+        return user
+
+
+class HandoverForm(ColleagueForm):
+    keep_access = forms.BooleanField(
+        label=_("Garder l'accès au groupe après l'avoir transmis"), required=False
+    )
 
 
 class DashboardFilterForm(forms.Form):
@@ -175,3 +209,48 @@ class ShareCodeForm(forms.Form):
 
     def clean_code(self):
         return normalise_code(self.cleaned_data["code"])
+
+
+class CompareForm(forms.Form):
+    """A before/after for a class: its first questionnaires against its retakes, or two
+    periods of its first questionnaires."""
+
+    RETAKE, PERIODS = "retake", "periods"
+    mode = forms.ChoiceField(
+        label=_("Comparer"),
+        choices=[
+            (RETAKE, _("les premiers questionnaires et les questionnaires refaits")),
+            (PERIODS, _("deux périodes")),
+        ],
+        initial=RETAKE,
+        widget=forms.RadioSelect,
+    )
+    before_from = forms.DateField(
+        label=_("Avant : commencés du"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+    before_to = forms.DateField(
+        label=_("au"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+    after_from = forms.DateField(
+        label=_("Après : commencés du"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+    after_to = forms.DateField(
+        label=_("au"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("mode") != self.PERIODS:
+            return cleaned
+        dates = [
+            cleaned.get(name) for name in ("before_from", "before_to", "after_from", "after_to")
+        ]
+        if not all(dates):
+            raise forms.ValidationError(_("Indiquez le début et la fin des deux périodes."))
+        if dates[0] > dates[1] or dates[2] > dates[3]:
+            raise forms.ValidationError(_("Chaque période doit commencer avant de finir."))
+        if dates[1] >= dates[2]:
+            raise forms.ValidationError(
+                _("La période « après » doit commencer après la fin de la période « avant ».")
+            )
+        return cleaned

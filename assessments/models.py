@@ -41,8 +41,11 @@ class CohortQuerySet(models.QuerySet):
         return self.filter(archived_at__isnull=True)
 
     def for_user(self, user):
-        """An adviser's own cohorts; an administrator's: all of them."""
-        return self if user.is_superuser else self.filter(owner=user)
+        """The cohorts an adviser owns or was invited to; an administrator's: all of them."""
+        if user.is_superuser:
+            return self
+        invited = Cohort.members.through.objects.filter(user=user).values("cohort_id")
+        return self.filter(Q(owner=user) | Q(pk__in=invited))
 
     def annotate_counts(self):
         # Students who joined appear only as counts.
@@ -65,6 +68,7 @@ class Cohort(models.Model):
     """A class group an adviser gives a join code to."""
 
     CODE_LENGTH = 6
+    MAX_SIZE = 200
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -74,6 +78,21 @@ class Cohort(models.Model):
     )
     name = models.CharField(_("nom"), max_length=80)
     code = models.CharField(_("code d'accès"), max_length=12, unique=True)
+    size = models.PositiveSmallIntegerField(
+        _("élèves dans la classe"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SIZE)],
+        help_text=_("Facultatif : pour lire la participation, par exemple « 24 / 30 élèves »."),
+    )
+    # A professeur principal and the Psy-EN follow the same class: the owner invites the
+    # others, who see what the owner sees; the owner hands the class over at the year's end.
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("conseillers invités"),
+        blank=True,
+        related_name="shared_cohorts",
+    )
     created_at = models.DateTimeField(_("créée le"), default=timezone.now)
     archived_at = models.DateTimeField(_("archivée le"), null=True, blank=True)
 
@@ -220,13 +239,16 @@ class Assessment(models.Model):
 
 
 class Block(models.Model):
-    """Completed first questionnaires of one class, whatever version each student took, in the
-    order they were completed: a block fills up to MIN_GROUP_SIZE, then closes for good. Class
-    figures count closed blocks only (assessments/blocks.py)."""
+    """Completed questionnaires of one class, whatever version each student took, in the order
+    they were completed: a block fills up to MIN_GROUP_SIZE, then closes for good. First
+    questionnaires and retakes fill blocks of their own: class figures count closed blocks of
+    first questionnaires; a before/after comparison may set retake blocks beside them
+    (assessments/blocks.py)."""
 
     cohort = models.ForeignKey(
         Cohort, verbose_name=_("cohorte"), on_delete=models.CASCADE, related_name="blocks"
     )
+    retake = models.BooleanField(_("questionnaires refaits"), default=False)
     number = models.PositiveIntegerField(_("numéro"))
     closed_at = models.DateTimeField(_("complet le"), null=True, blank=True)
 
@@ -234,16 +256,18 @@ class Block(models.Model):
         verbose_name = _("bloc de classe")
         verbose_name_plural = _("blocs de classe")
         constraints = [
-            models.UniqueConstraint(fields=["cohort", "number"], name="one_block_number_a_class"),
             models.UniqueConstraint(
-                fields=["cohort"],
+                fields=["cohort", "retake", "number"], name="one_block_number_a_class"
+            ),
+            models.UniqueConstraint(
+                fields=["cohort", "retake"],
                 condition=Q(closed_at__isnull=True),
                 name="one_open_block_a_class",
             ),
         ]
 
     def __str__(self):
-        return f"{self.cohort_id} #{self.number}"
+        return f"{self.cohort_id}{'R' if self.retake else ''} #{self.number}"
 
 
 class Answer(models.Model):
@@ -376,6 +400,19 @@ class DailyTally(models.Model):
         return f"{self.day} {self.code}: {self.n}"
 
 
+class SummaryBuild(models.Model):
+    """When the national summary (DailyTally) was last counted: one row."""
+
+    built_at = models.DateTimeField(_("calculé le"))
+
+    class Meta:
+        verbose_name = _("calcul des chiffres nationaux")
+        verbose_name_plural = _("calculs des chiffres nationaux")
+
+    def __str__(self):
+        return f"{self.built_at:%Y-%m-%d %H:%M}"
+
+
 class AdviserAccess(models.Model):
     """Who read what: dashboards opened, exports, shared results opened (QUALITY.md S8).
 
@@ -387,6 +424,9 @@ class AdviserAccess(models.Model):
         EXPORT = "export", _("export CSV")
         SHARED_RESULT = "shared_result", _("résultat partagé ouvert")
         ITEM_QUALITY = "item_quality", _("rapport de qualité ouvert")
+        REPORT = "report", _("bilan de classe ouvert")
+        SHARING = "sharing", _("partage d'un groupe modifié")
+        HANDOVER = "handover", _("groupe transmis")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

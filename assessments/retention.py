@@ -15,7 +15,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import tallies
 from .models import AdviserAccess, Assessment, ShareLookup
 
 ABANDONED_DAYS = 30
@@ -49,8 +48,6 @@ def purge(*, now=None, dry_run=False):
         Assessment.objects.filter(previous__in=doomed).exclude(expired | abandoned).update(
             previous=None
         )
-        # The national counts forget them too.
-        tallies.apply(tallies.of_attempts(doomed), sign=-1)
         doomed.delete()
         lookups.delete()
         for records in logins:

@@ -59,7 +59,6 @@ def start_assessment(*, cohort=None, previous=None, token=None, now=None):
         started_at=now,
         updated_at=now,
     )
-    tallies.apply(tallies.started(assessment))
     return assessment, token
 
 
@@ -235,9 +234,12 @@ def _store_result(assessment, content, result, now):
     track_pk = {track.code: track.pk for track in content.tracks}
     top_track = top_suggestion(result)
     flags = {name: result["quality"][name] for name in tallies.FLAGS}
-    if assessment.cohort_id is not None and assessment.previous_id is None:
-        # A class's first questionnaires make its figures, in blocks (assessments/blocks.py).
-        blocks.join(assessment.pk, assessment.cohort_id, now=now)
+    if assessment.cohort_id is not None:
+        # A class's first questionnaires make its figures, in blocks; its retakes fill blocks
+        # of their own, for before/after comparisons (assessments/blocks.py).
+        blocks.join(
+            assessment.pk, assessment.cohort_id, now=now, retake=assessment.previous_id is not None
+        )
     Assessment.objects.filter(pk=assessment.pk).update(
         completed_at=now,
         updated_at=now,
@@ -247,34 +249,24 @@ def _store_result(assessment, content, result, now):
         **{f"flag_{name}": value for name, value in flags.items()},
     )
     expectation_pk = {e.code: e.pk for e in content.expectations}
-    expectation_scores = [
-        (code, value["score"], value["band"]) for code, value in result["expectations"].items()
-    ]
     ExpectationScore.objects.bulk_create(
         ExpectationScore(
-            assessment_id=assessment.pk, expectation_id=expectation_pk[code], score=score, band=band
+            assessment_id=assessment.pk,
+            expectation_id=expectation_pk[code],
+            score=value["score"],
+            band=value["band"],
         )
-        for code, score, band in expectation_scores
+        for code, value in result["expectations"].items()
     )
     category_pk = {step.code: step.pk for step in content.steps}
-    category_scores = [
-        (code, value["score"], value["band"]) for code, value in result["categories"].items()
-    ]
     CategoryScore.objects.bulk_create(
         CategoryScore(
-            assessment_id=assessment.pk, category_id=category_pk[code], score=score, band=band
+            assessment_id=assessment.pk,
+            category_id=category_pk[code],
+            score=value["score"],
+            band=value["band"],
         )
-        for code, score, band in category_scores
-    )
-    tallies.apply(
-        tallies.completed(
-            assessment,
-            overall=result["overall"],
-            flags=flags,
-            top_track=top_track if top_track in track_pk else None,
-            category_scores=category_scores,
-            expectation_scores=expectation_scores,
-        )
+        for code, value in result["categories"].items()
     )
 
 
@@ -353,13 +345,11 @@ def attempt_chain(assessment_id):
 @transaction.atomic
 def delete_assessment(assessment):
     """Really delete a student's attempts: this one and every attempt of the same chain of
-    retakes (earlier and later), with their answers, scores and share codes, and their part of
-    the national counts, in one transaction. Returns how many attempts were deleted (0 when
-    another request deleted them first)."""
+    retakes (earlier and later), with their answers, scores and share codes, in one
+    transaction (the national summary forgets them at its next count). Returns how many
+    attempts were deleted (0 when another request deleted them first)."""
     if not _lock(assessment.pk):
         return 0
     chain = _lock(*attempt_chain(assessment.pk))
-    doomed = Assessment.objects.filter(pk__in=chain)
-    tallies.apply(tallies.of_attempts(doomed), sign=-1)
-    deleted, _by_model = doomed.delete()
+    Assessment.objects.filter(pk__in=chain).delete()
     return len(chain)

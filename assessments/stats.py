@@ -26,9 +26,10 @@ figures an adviser can see therefore differ by whole blocks or not at all.
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, Q, Sum, Value
+from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, F, Q, Sum, Value
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -37,10 +38,11 @@ from orientation.outline import questionnaire_content, version_content
 
 from . import tallies
 from .models import Assessment, CategoryScore, Cohort, ExpectationScore
-from .results import band_tones, bar_chart, stacked_chart
+from .results import bar_chart, stacked_chart
 
 DONE = Q(completed_at__isnull=False)
 WEAKEST_COUNT = 3
+BUT_TRACK = "BUT-AS"  # the formation Repères is about
 
 
 WEEK, DAY = timedelta(days=7), timedelta(days=1)
@@ -123,7 +125,9 @@ class Distribution:
     mean: float
     band: object
     shares: list  # (band, percent) in band order, highest band first
-    advice: tuple = ()
+    # The standard deviation of the scores: read from questionnaires only, never from tallies.
+    sd: float | None = field(default=None, compare=False)
+    workshops: tuple = ()  # activities for teachers (orientation.outline.ContentWorkshop)
     changed_between: tuple = ()  # version codes whose statements for it differ
 
 
@@ -134,14 +138,19 @@ class Dashboard:
     min_group_size: int
     suppressed: bool
     counted: int = 0  # completed questionnaires inside published blocks (all, nationally)
+    students: int | None = None  # students who completed (first questionnaires), for a class
     period: tuple | None = None  # (first, last) day the published blocks cover, when filtered
     versions: tuple = ()  # codes of the questionnaire versions counted
+    # Read from the national summary, counted at `as_of` (where, not what: not compared).
+    national: bool = field(default=False, compare=False)
+    as_of: object = field(default=None, compare=False)
     categories: list = field(default_factory=list)
     expectations: list = field(default_factory=list)
     weakest: list = field(default_factory=list)
     tracks: list = field(default_factory=list)
     flags: dict = field(default_factory=dict)  # name → percent of the counted questionnaires
     flag_counts: dict = field(default_factory=dict)
+    but_caveat: str = ""
     weeks: list = field(default_factory=list)
     category_chart: dict | None = None
     expectation_chart: dict | None = None
@@ -154,8 +163,10 @@ class Dashboard:
 
     @property
     def held_back(self):
-        """Completed questionnaires not yet in any block (too few in their class)."""
-        return self.completed - self.counted
+        """Completed first questionnaires not yet in a block shown (too few in their class);
+        retakes are never held back: they are never counted."""
+        done = self.completed if self.students is None else self.students
+        return max(0, done - self.counted)
 
 
 def _band_for(mean, bands):
@@ -166,8 +177,13 @@ def _grouped(model, key, kind, attempts):
     return (
         model.objects.filter(assessment__in=attempts.filter(DONE))
         .values(key, "band")
-        .annotate(kind=Value(kind), n=Count("pk"), total=Sum("score"))
-        .values_list("kind", key, "band", "n", "total")
+        .annotate(
+            kind=Value(kind),
+            n=Count("pk"),
+            total=Sum("score"),
+            squares=Sum(F("score") * F("score")),
+        )
+        .values_list("kind", key, "band", "n", "total", "squares")
         .order_by()
     )
 
@@ -180,16 +196,23 @@ def _score_rows(attempts, bands, codes):
     categories = _grouped(CategoryScore, "category_id", "category", attempts)
     expectations = _grouped(ExpectationScore, "expectation_id", "expectation", attempts)
     column = {band.code: f"band_{i}" for i, band in enumerate(bands)}
-    rows, totals = {"category": {}, "expectation": {}}, {}
-    for kind, pk, band, n, total in categories.union(expectations, all=True):
+    rows = {"category": {}, "expectation": {}}
+    for kind, pk, band, n, total, squares in categories.union(expectations, all=True):
         code = codes[kind, pk]
-        row = rows[kind].setdefault(code, dict.fromkeys(["n", *column.values()], 0))
+        row = rows[kind].setdefault(
+            code, dict.fromkeys(["n", "total", "squares", *column.values()], 0)
+        )
         row["n"] += n
+        row["total"] += total
+        row["squares"] += squares
         if band in column:
             row[column[band]] += n
-        totals[kind, code] = totals.get((kind, code), 0) + total
-    for (kind, code), total in totals.items():
-        rows[kind][code]["mean"] = total / rows[kind][code]["n"]
+    for by_code in rows.values():
+        for row in by_code.values():
+            row["mean"] = row["total"] / row["n"]
+            if row["n"] > 1:
+                row["sd"] = max(0, (row["squares"] - row["total"] ** 2 / row["n"]) / (row["n"] - 1))
+                row["sd"] **= 0.5
     return rows
 
 
@@ -203,7 +226,7 @@ def _changed_between(code, catalogue, version_ids):
 
 def _distributions(by_code, bands, labels, changed=lambda code: ()):
     result = []
-    for code, (label, advice) in labels.items():
+    for code, (label, workshops) in labels.items():
         row = by_code.get(code)
         if row is None:
             continue
@@ -216,15 +239,21 @@ def _distributions(by_code, bands, labels, changed=lambda code: ()):
                 mean=round(row["mean"], 1),
                 band=_band_for(row["mean"], bands),
                 shares=shares,
-                advice=advice,
+                sd=row.get("sd"),
+                workshops=workshops,
                 changed_between=changed(code),
             )
         )
     return result
 
 
+def _counts():
+    """The figures of tallies.COUNTS as filtered counts of a grouped query."""
+    return {name: Count("pk", filter=DONE & q) for name, q in tallies.COUNTS.items()}
+
+
 def _new_overview(catalogue, *names):
-    overview = dict.fromkeys((*names, *tallies.FLAGS), 0)
+    overview = dict.fromkeys((*names, *tallies.COUNTS), 0)
     overview.update((f"track:{code}", 0) for code in catalogue.tracks)
     overview["versions"] = set()
     return overview
@@ -244,21 +273,19 @@ class LiveFigures:
         0.05 ms."""
         groups = (
             self.attempts.annotate(done=ExpressionWrapper(DONE, output_field=BooleanField()))
-            .values_list(
-                "done", "version_id", "top_track_id", *(f"flag_{name}" for name in tallies.FLAGS)
-            )
-            .annotate(n=Count("pk"))
+            .values_list("done", "version_id", "top_track_id")
+            .annotate(n=Count("pk"), **_counts())
             .order_by()
         )
         overview = _new_overview(catalogue, "started", "completed")
-        for done, version_id, top_track_id, *flags, n in groups:
+        for done, version_id, top_track_id, n, *counts in groups:
             overview["started"] += n
             if not done:
                 continue
             overview["completed"] += n
             overview["versions"].add(version_id)
-            for name, flagged in zip(tallies.FLAGS, flags, strict=True):
-                overview[name] += n if flagged else 0
+            for name, count in zip(tallies.COUNTS, counts, strict=True):
+                overview[name] += count
             if top_track_id is not None:
                 overview[f"track:{catalogue.codes['track', top_track_id]}"] += n
         return overview
@@ -314,24 +341,43 @@ class PublishedBlock:
         )
 
 
+class Group(NamedTuple):
+    """One group of a class's questionnaires, as BlockFigures reads them."""
+
+    block_id: int | None
+    closed: bool
+    week: object
+    version_id: int
+    done: bool
+    first: bool  # a first questionnaire, not a retake
+    track_id: int | None
+    n: int
+    total: int | None  # sum of the overall scores
+    counts: tuple  # how many each figure of tallies.COUNTS counts
+
+
 class BlockFigures:
-    """A class's figures (or an adviser's classes'), built from whole closed blocks only.
+    """A class's figures (or an adviser's classes'), built from whole closed blocks only: of
+    first questionnaires, or of retakes (`retake`) for a before/after comparison.
 
-    One grouped query (block × closed × week × version × finished × first formation × flags:
-    bounded by the blocks, weeks and content, not by the number of attempts) gives the blocks,
-    the participation, the flags, the formations and the trend; the score distributions are
-    read from the questionnaires of the blocks shown."""
+    One grouped query (block × closed × week × version × finished × first × first formation ×
+    flags: bounded by the blocks, weeks and content, not by the number of attempts) gives the
+    blocks, the participation, the flags, the formations and the trend; the score
+    distributions are read from the questionnaires of the blocks shown."""
 
-    def __init__(self, attempts, *, version=None, date_from=None, date_to=None, min_size):
+    def __init__(
+        self, attempts, *, version=None, date_from=None, date_to=None, min_size, retake=False
+    ):
         self.scope, self.date_from, self.date_to = attempts, date_from, date_to
         self.version_id = None if version is None else version.pk
-        self.min_size = min_size
+        self.min_size, self.retake = min_size, retake
 
     @cached_property
     def groups(self):
-        return list(
+        rows = (
             self.scope.annotate(
                 done=ExpressionWrapper(DONE, output_field=BooleanField()),
+                first=ExpressionWrapper(Q(previous__isnull=True), output_field=BooleanField()),
                 closed=ExpressionWrapper(
                     Q(block__closed_at__isnull=False), output_field=BooleanField()
                 ),
@@ -343,30 +389,34 @@ class BlockFigures:
                 "week",
                 "version_id",
                 "done",
+                "first",
                 "top_track_id",
-                *(f"flag_{name}" for name in tallies.FLAGS),
             )
-            .annotate(n=Count("pk"), total=Sum("overall_score"))
+            .annotate(n=Count("pk"), total=Sum("overall_score"), **_counts())
             .order_by()
         )
+        return [Group(*row[:9], tuple(row[9:])) for row in rows]
 
     @cached_property
     def blocks(self):
-        """The blocks shown: closed, still holding MIN_GROUP_SIZE, touching the filters."""
+        """The blocks shown: closed, still holding MIN_GROUP_SIZE, of first questionnaires (or
+        of retakes), touching the filters."""
         found = {}
-        for block_id, closed, week, version_id, done, _track, *_flags, n, total in self.groups:
-            if block_id is None or not closed or not done:
+        for group in self.groups:
+            if group.block_id is None or not group.closed or not group.done:
                 continue
-            monday = timezone.localdate(week)
+            if group.first == self.retake:
+                continue
+            monday = timezone.localdate(group.week)
             first, last, count, sum_, versions = found.get(
-                block_id, (monday, monday, 0, 0, frozenset())
+                group.block_id, (monday, monday, 0, 0, frozenset())
             )
-            found[block_id] = (
+            found[group.block_id] = (
                 min(first, monday),
                 max(last, monday),
-                count + n,
-                sum_ + (total or 0),
-                versions | {version_id},
+                count + group.n,
+                sum_ + (group.total or 0),
+                versions | {group.version_id},
             )
         every = [PublishedBlock(pk, *values) for pk, values in found.items()]
         return {
@@ -384,21 +434,22 @@ class BlockFigures:
         )
 
     def overview(self, catalogue):
-        overview = _new_overview(catalogue, "started", "completed", "counted")
-        for block_id, _closed, week, version_id, done, track_id, *flags, n, _total in self.groups:
-            shown = block_id in self.blocks
-            if shown or self._in_filters(timezone.localdate(week), version_id):
+        overview = _new_overview(catalogue, "started", "completed", "counted", "students")
+        for group in self.groups:
+            shown, n = group.block_id in self.blocks, group.n
+            if shown or self._in_filters(timezone.localdate(group.week), group.version_id):
                 # Participation counts whole weeks, and the whole of every block shown.
                 overview["started"] += n
-                overview["completed"] += n if done else 0
-            if not done or not shown:
+                overview["completed"] += n if group.done else 0
+                overview["students"] += n if group.done and group.first else 0
+            if not group.done or not shown:
                 continue
             overview["counted"] += n
-            overview["versions"].add(version_id)
-            for name, flagged in zip(tallies.FLAGS, flags, strict=True):
-                overview[name] += n if flagged else 0
-            if track_id is not None:
-                overview[f"track:{catalogue.codes['track', track_id]}"] += n
+            overview["versions"].add(group.version_id)
+            for name, count in zip(tallies.COUNTS, group.counts, strict=True):
+                overview[name] += count
+            if group.track_id is not None:
+                overview[f"track:{catalogue.codes['track', group.track_id]}"] += n
         return overview
 
     def published(self):
@@ -434,6 +485,9 @@ class TalliedFigures:
     def period(self):
         return None
 
+    def as_of(self):
+        return tallies.built()
+
     @cached_property
     def _totals(self):
         return tallies.totals(self.version, date_from=self.date_from, date_to=self.date_to)
@@ -447,7 +501,7 @@ class TalliedFigures:
             started=self._count("started")[0],
             completed=self._count("completed")[0],
             versions=set(self._totals[1]),
-            **{name: self._count(f"flag:{name}")[0] for name in tallies.FLAGS},
+            **{name: self._count(f"flag:{name}")[0] for name in tallies.COUNTS},
         )
         for code in catalogue.tracks:
             overview[f"track:{code}"] = self._count(f"track:{code}")[0]
@@ -508,6 +562,9 @@ def dashboard(figures, content, versions=None):
         min_group_size=min_size,
         suppressed=counted < min_size,
         counted=counted,
+        students=overview.get("students"),
+        national=isinstance(figures, TalliedFigures),
+        as_of=figures.as_of() if isinstance(figures, TalliedFigures) else None,
         period=figures.period(),
         versions=tuple(catalogue_.version_codes[pk] for pk in sorted(versions)),
     )
@@ -515,7 +572,7 @@ def dashboard(figures, content, versions=None):
         return board
 
     bands = list(content.bands)  # highest first
-    board.flag_counts = {name: overview[name] for name in tallies.FLAGS}
+    board.flag_counts = {name: overview[name] for name in tallies.COUNTS}
     board.flags = {name: round(100 * n / counted) for name, n in board.flag_counts.items()}
     scores = figures.score_rows(catalogue_, bands)
     board.categories = _distributions(
@@ -526,10 +583,12 @@ def dashboard(figures, content, versions=None):
     board.expectations = _distributions(
         scores["expectation"],
         bands,
-        {code: (e.label, e.advice) for code, e in catalogue_.expectations.items()},
+        {code: (e.label, e.workshops) for code, e in catalogue_.expectations.items()},
         changed=lambda code: _changed_between(code, catalogue_, versions),
     )
     board.weakest = sorted(board.expectations, key=lambda d: d.mean)[:WEAKEST_COUNT]
+    # The class report reminds teachers what the BUT is not (DOMAIN.md): its caveat, if any.
+    board.but_caveat = getattr(catalogue_.tracks.get(BUT_TRACK), "caveat_lead", "")
     per_track = ((track, overview[f"track:{code}"]) for code, track in catalogue_.tracks.items())
     board.tracks = sorted(
         ((track, n, round(100 * n / board.counted)) for track, n in per_track if n),
@@ -548,6 +607,46 @@ def dashboard(figures, content, versions=None):
     )
     board.category_spread = stacked_chart(board.categories, bands)
     board.expectation_spread = stacked_chart(board.expectations, bands)
-    tones = band_tones(bands)
-    board.legend = [(band, tones[band.code]) for band in bands]
     return board
+
+
+@dataclass(frozen=True)
+class Change:
+    """An attendu's (or a category's) class mean before and after, and how to read the gap."""
+
+    code: str
+    label: str
+    before: float
+    after: float
+    margin: float | None  # the gap a change must exceed to be more than measurement noise
+
+    @property
+    def difference(self):
+        return round(self.after - self.before, 1)
+
+    @property
+    def reading(self):
+        if self.margin is None or abs(self.difference) <= self.margin:
+            return "stable"
+        return "up" if self.difference > 0 else "down"
+
+
+def changes(before, after):
+    """Distributions of two boards (a class at two periods, or its first questionnaires and
+    its retakes) set side by side, code by code.
+
+    The reliable-change reading for a group: a gap counts when it exceeds 1.96 standard errors
+    of the difference between two means, sqrt(sd_a²/n_a + sd_b²/n_b), the 95 % margin. Read
+    as two independent groups; when the same students answered twice the true margin is
+    smaller, so this reading errs on the side of « no clear change »."""
+    earlier = {row.code: row for row in before}
+    found = []
+    for row in after:
+        old = earlier.get(row.code)
+        if old is None:
+            continue
+        margin = None
+        if old.sd is not None and row.sd is not None:
+            margin = round(1.96 * (old.sd**2 / old.n + row.sd**2 / row.n) ** 0.5, 1)
+        found.append(Change(row.code, row.label, old.mean, row.mean, margin))
+    return found

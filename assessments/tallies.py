@@ -1,13 +1,14 @@
-"""Running counts behind the national dashboard.
+"""The national summary: daily tallies rebuilt by the scheduled job.
 
-The national dashboard covers every attempt of a version; reading a million attempts and their
-twenty million stored scores on each visit cannot fit its budget (QUALITY.md P4). So each
-attempt is also counted in DailyTally rows — per version, per day the attempt was started
-(the dashboards' date filter), per key — in the same transaction as the attempt itself:
+The national dashboard covers every attempt; reading a million attempts and their twenty
+million stored scores on each visit cannot fit its budget (QUALITY.md P4). So the scheduled job
+(`manage.py purge`, each night; `manage.py rebuild_tallies` at any time) counts every attempt
+into DailyTally rows — per version, per day the attempt was started (the dashboards' date
+filter), per key — and the page reads those, saying when they were counted (« chiffres du … »):
 
 - « started »: attempts started that day; « completed »: those completed, with the sum of
   their overall scores;
-- « flag:<name> »: completed attempts with that response-quality flag;
+- one key per figure of COUNTS (response-quality flags): completed attempts it counts;
 - « track:<code> »: completed attempts whose first suggestion is that track;
 - « category:<code> » and « expectation:<code> »: scores stored for that category or attendu,
   with their sum; « …:<code>:<band> »: how many of them fell in that band.
@@ -16,10 +17,12 @@ Content is counted by its code, which stays the same from one questionnaire vers
 next (an attendu's code is its official number), so the figures of several versions add up
 code by code.
 
-Starting an attempt adds to « started »; completing it adds the rest; deleting attempts (the
-student, or the retention purge) takes away what they had added, so a figure never counts
-data that no longer exists. `rebuild` recounts everything from the stored attempts (after a
-restore, or to check); the tests prove the counts equal the attempts at every step.
+Nothing is counted in a student's transaction: the counts used to be kept up to date by each
+start, completion and deletion, about 45 upserts on the same daily rows inside every
+completion, which every completing student then waited on. A rebuild takes seconds at a
+million attempts (docs/benchmarks.md), and runs in one transaction, so the page never sees a
+half-counted summary. A class's figures never use it: they are read from its questionnaires
+(assessments/stats.py).
 """
 
 from collections import defaultdict
@@ -29,9 +32,18 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
-from .models import Assessment, CategoryScore, DailyTally, ExpectationScore
+from .models import Assessment, CategoryScore, DailyTally, ExpectationScore, SummaryBuild
 
-FLAGS = ("straight_lining", "too_fast", "contradictory")
+# The figures counted among completed questionnaires, beside participation, formations and
+# scores: name → which ones. Adding a figure takes a line here, its row on the dashboards
+# (templates/adviser/includes/quality_signals.html) and its label in the exports
+# (adviser_views._labels); class and national figures both read it from here.
+COUNTS = {
+    "straight_lining": Q(flag_straight_lining=True),
+    "too_fast": Q(flag_too_fast=True),
+    "contradictory": Q(flag_contradictory=True),
+}
+FLAGS = tuple(COUNTS)
 
 
 def _add(counts, key, n=1, total=0):
@@ -44,29 +56,6 @@ def _new_counts():
     return defaultdict(lambda: [0, 0])
 
 
-def started(assessment):
-    """Counts of an attempt just started."""
-    counts = _new_counts()
-    _add(counts, "started")
-    return {(assessment.version_id, timezone.localdate(assessment.started_at)): counts}
-
-
-def completed(assessment, *, overall, flags, top_track, category_scores, expectation_scores):
-    """Counts of an attempt just completed; the scores are (code, score, band) triples."""
-    counts = _new_counts()
-    _add(counts, "completed", total=overall)
-    for name in FLAGS:
-        if flags[name]:
-            _add(counts, f"flag:{name}")
-    if top_track is not None:
-        _add(counts, f"track:{top_track}")
-    for kind, scores in (("category", category_scores), ("expectation", expectation_scores)):
-        for code, score, band in scores:
-            _add(counts, f"{kind}:{code}", total=score)
-            _add(counts, f"{kind}:{code}:{band}")
-    return {(assessment.version_id, timezone.localdate(assessment.started_at)): counts}
-
-
 def of_attempts(attempts):
     """Counts of a queryset of attempts, computed in the database (four grouped queries)."""
     counts = defaultdict(_new_counts)
@@ -77,13 +66,13 @@ def of_attempts(attempts):
     for row in done.values("version_id", "top_track__code", day=TruncDate("started_at")).annotate(
         n=Count("pk"),
         total=Sum("overall_score"),
-        **{name: Count("pk", filter=Q(**{f"flag_{name}": True})) for name in FLAGS},
+        **{name: Count("pk", filter=q) for name, q in COUNTS.items()},
     ):
         day = counts[row["version_id"], row["day"]]
         _add(day, "completed", row["n"], row["total"] or 0)
         if row["top_track__code"] is not None:
             _add(day, f"track:{row['top_track__code']}", row["n"])
-        for name in FLAGS:
+        for name in COUNTS:
             if row[name]:
                 _add(day, f"flag:{name}", row[name])
     for kind, model in (("category", CategoryScore), ("expectation", ExpectationScore)):
@@ -106,10 +95,10 @@ def of_attempts(attempts):
 
 
 def apply(counts, sign=1):
-    """Add (sign 1) or take away (sign −1) counts, in one statement.
+    """Add (sign 1) or take away (sign −1) counts, in one statement per batch.
 
     An upsert that adds to existing rows; the rows are written in one fixed order, so two
-    transactions counting on the same day wait for each other instead of deadlocking.
+    transactions counting on the same day would wait for each other instead of deadlocking.
     """
     rows = sorted(
         (version_id, day.isoformat(), code, sign * n, sign * total)
@@ -131,10 +120,18 @@ def apply(counts, sign=1):
             )
 
 
-def rebuild():
+def rebuild(*, now=None):
     """Recount every tally from the stored attempts (one transaction is the caller's)."""
+    now = now or timezone.now()
     DailyTally.objects.all().delete()
-    apply(of_attempts(Assessment.objects.all()))
+    apply(of_attempts(Assessment.objects.filter(started_at__lte=now)))
+    SummaryBuild.objects.all().delete()
+    return SummaryBuild.objects.create(built_at=now)
+
+
+def built():
+    """When the summary was last counted (None: never)."""
+    return SummaryBuild.objects.values_list("built_at", flat=True).first()
 
 
 def _in_range(version, date_from, date_to):

@@ -50,12 +50,24 @@ urlpatterns = [
     path("conseiller/groupes/<int:pk>/renommer/", adviser.cohort_rename, name="cohort-rename"),
     path("conseiller/groupes/<int:pk>/archiver/", adviser.cohort_archive, name="cohort-archive"),
     path("conseiller/groupes/<int:pk>/projeter/", adviser.cohort_project, name="cohort-project"),
+    path("conseiller/groupes/<int:pk>/bilan/", adviser.cohort_report, name="cohort-report"),
+    path("conseiller/groupes/<int:pk>/avant-apres/", adviser.cohort_compare, name="cohort-compare"),
+    path("conseiller/groupes/<int:pk>/inviter/", adviser.cohort_invite, name="cohort-invite"),
+    path(
+        "conseiller/groupes/<int:pk>/retirer/<int:user_pk>/",
+        adviser.cohort_remove_member,
+        name="cohort-remove-member",
+    ),
+    path(
+        "conseiller/groupes/<int:pk>/transmettre/", adviser.cohort_handover, name="cohort-handover"
+    ),
     path(
         "conseiller/groupes/<int:pk>/agregats.csv",
         adviser.cohort_export,
         name="cohort-export-aggregates",
     ),
     path("conseiller/resultats-partages/", adviser.shared_results, name="shared-results"),
+    path("conseiller/partages/<int:pk>-<slug:key>/", adviser.shared_result, name="shared-result"),
     path("conseiller/qualite/<int:version_pk>/", adviser.item_quality, name="item-quality"),
     # Account security: the second factor (assessments/two_factor.py)
     path("conseiller/securite/", two_factor.security, name="two-factor"),

@@ -34,6 +34,7 @@ from .models import (
     Track,
     TrackDimension,
     TrackWeight,
+    WorkshopActivity,
 )
 from .outline import questionnaire_outline
 from .services import clone_version, next_version_code, publish_version
@@ -427,6 +428,22 @@ class ItemInline(VersionedInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class WorkshopInline(VersionedInline):
+    """Activities for teachers, shown in the class report; each text beside its English."""
+
+    model = WorkshopActivity
+    # Stacked: four texts and their translations do not fit the columns of a table.
+    template = "admin/edit_inline/stacked.html"
+    fields = [
+        ("position", "minutes"),
+        ("title", "title_en"),
+        ("preparation", "preparation_en"),
+        ("steps", "steps_en"),
+        ("outcome", "outcome_en"),
+    ]
+    verbose_name_plural = _("activités d'atelier pour les enseignants (bilan de la classe)")
+
+
 class ExpectationItemInline(ItemInline):
     fields = ["position", "code", "statement", "reverse_keyed", "category"]
 
@@ -476,7 +493,7 @@ class ExpectationAdmin(VersionedAdmin):
         ("official_wording", "official_wording_en"),
         ("advice", "advice_en"),
     ]
-    inlines = [ExpectationItemInline]
+    inlines = [ExpectationItemInline, WorkshopInline]
 
 
 @admin.register(Item)

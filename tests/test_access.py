@@ -20,11 +20,17 @@ ADVISER_URLS = {
     "overview-export-rows": ("get", False),
     "cohort-create": ("post", False),
     "shared-results": ("post", False),
+    "shared-result": ("get", False),
     "cohort": ("get", True),
     "cohort-rename": ("post", True),
     "cohort-archive": ("post", True),
     "cohort-project": ("get", True),
     "cohort-export-aggregates": ("get", True),
+    "cohort-report": ("get", True),
+    "cohort-compare": ("get", True),
+    "cohort-invite": ("post", True),
+    "cohort-remove-member": ("post", True),
+    "cohort-handover": ("post", True),
     "two-factor": ("get", False),
     "two-factor-setup": ("post", False),
     "two-factor-verify": ("post", False),
@@ -47,17 +53,30 @@ TOKEN_URLS = {
 @pytest.fixture
 def owned(version):
     owner = adviser("proprietaire")
-    return owner, cohort(owner, name="Groupe de la propriétaire")
+    group = cohort(owner, name="Groupe de la propriétaire")
+    group.members.add(adviser("collegue"))
+    return owner, group
 
 
 def call(client, name, method, group=None, data=None):
     args = [group.pk] if group is not None else []
-    return getattr(client, method)(reverse(f"assessments:{name}", args=args), data or {})
+    if name == "shared-result":  # a shared result's page: an attempt and a key from its code
+        args = [Assessment.objects.values_list("pk", flat=True).first() or 1, "0" * 32]
+    if name == "cohort-remove-member":
+        args.append(group.members.values_list("pk", flat=True).first() or group.owner_id)
+    # A takeover attempt names its author as the colleague to invite or hand the class to.
+    data = {**(data or {}), "invite-username": "autre", "handover-username": "autre"}
+    return getattr(client, method)(reverse(f"assessments:{name}", args=args), data)
 
 
 def unchanged(group):
     fresh = Cohort.objects.get(pk=group.pk)
-    return fresh.name == group.name and fresh.archived_at == group.archived_at
+    return (
+        fresh.name == group.name
+        and fresh.archived_at == group.archived_at
+        and fresh.owner_id == group.owner_id
+        and set(fresh.members.values_list("username", flat=True)) == {"collegue"}
+    )
 
 
 @pytest.mark.parametrize("name", ADVISER_URLS)

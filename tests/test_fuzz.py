@@ -269,7 +269,7 @@ def test_cohort_forms(client, version):
 def test_shared_results(client, version):
     code = share_assessment(completed_attempt())
     client.force_login(adviser())
-    assert client.post(reverse("assessments:shared-results"), {"code": code}).status_code == 200
+    assert client.post(reverse("assessments:shared-results"), {"code": code}).status_code == 303
     sent = []
 
     @settings(FUZZ, max_examples=PLAN["shared_results"])

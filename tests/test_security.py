@@ -171,7 +171,7 @@ def test_content_entered_in_the_admin_is_escaped_everywhere(client, admin_client
         adviser_client.get(reverse("assessments:adviser-home")),
         adviser_client.get(reverse("assessments:cohort", args=[group.pk])),
         adviser_client.get(reverse("assessments:cohort-project", args=[group.pk])),
-        adviser_client.post(reverse("assessments:shared-results"), {"code": code}),
+        adviser_client.post(reverse("assessments:shared-results"), {"code": code}, follow=True),
     ]
     for response in rendered:
         html = response.content.decode()

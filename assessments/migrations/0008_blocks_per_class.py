@@ -29,15 +29,6 @@ def merge_open_blocks(apps, schema_editor):
         Block.objects.filter(pk=keep.pk).update(number=len(closed) + 1, closed_at=closed_at)
 
 
-def place_completed(apps, schema_editor):
-    """Questionnaires completed before blocks existed join them in completion order."""
-    from assessments.blocks import place
-
-    Assessment = apps.get_model("assessments", "Assessment")
-    Block = apps.get_model("assessments", "Block")
-    place(Assessment, Block, Assessment.objects.all(), settings.MIN_GROUP_SIZE)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("assessments", "0007_class_blocks"),
@@ -62,5 +53,4 @@ class Migration(migrations.Migration):
                 name="one_open_block_a_class",
             ),
         ),
-        migrations.RunPython(place_completed, migrations.RunPython.noop),
     ]

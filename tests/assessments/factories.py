@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from assessments import blocks, tallies
+from assessments import blocks
 from assessments.accounts import advisers_group
 from assessments.models import Assessment, Block, CategoryScore, Cohort, ExpectationScore
 from assessments.services import save_step, start_assessment
@@ -46,8 +46,8 @@ def started_attempt(cohort=None, now=None):
 
 
 def copies(model, count, cohort=None):
-    """`count` more completed attempts like `model`, stored in bulk (scores and national
-    tallies included, as the services would)."""
+    """`count` more completed attempts like `model`, stored in bulk (scores and class blocks
+    included, as the services would)."""
     first = Assessment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     created = Assessment.objects.bulk_create(
         Assessment(
@@ -79,7 +79,6 @@ def copies(model, count, cohort=None):
         for s in categories
     )
     copied = Assessment.objects.filter(pk__in=[a.pk for a in created])
-    tallies.apply(tallies.of_attempts(copied))
     # Into their class's blocks, in order, as completing them one by one would have.
     blocks.place(Assessment, Block, copied, settings.MIN_GROUP_SIZE)
     return created

@@ -20,7 +20,7 @@ def test_dashboards_exports_and_shared_results_are_recorded(client, admin_client
     client.force_login(owner)
     client.get(reverse("assessments:cohort", args=[group.pk]), {"date_from": "2026-09-01"})
     client.get(reverse("assessments:cohort-export-aggregates", args=[group.pk]))
-    client.post(reverse("assessments:shared-results"), {"code": code})
+    client.post(reverse("assessments:shared-results"), {"code": code}, follow=True)
     client.post(reverse("assessments:shared-results"), {"code": "AAAAAAAA"})  # a wrong code
 
     recorded = list(

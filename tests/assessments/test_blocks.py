@@ -171,7 +171,9 @@ def test_retakes_never_pad_a_class(client, version, settings):
     assert Assessment.objects.filter(cohort=group).completed().count() == 14
     board = stats.dashboard(figures(owner, version, group), questionnaire_content(version))
     assert board.counted == 10  # the nine others and the first questionnaire, once
-    assert not Assessment.objects.filter(previous__isnull=False, block__isnull=False).exists()
+    # Retakes fill blocks of their own (for before/after), never a block of first ones.
+    assert not Assessment.objects.filter(previous__isnull=False, block__retake=False).exists()
+    assert Assessment.objects.filter(previous__isnull=False, block__retake=True).count() == 4
 
 
 def test_a_retake_does_not_rejoin_an_archived_class(client, version):

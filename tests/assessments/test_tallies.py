@@ -1,4 +1,5 @@
-"""The national dashboard reads daily tallies; they must always equal the attempts."""
+"""The national dashboard reads daily tallies rebuilt by the scheduled job; once counted, they
+must equal the attempts, and no student's action writes to them."""
 
 import random
 from datetime import timedelta
@@ -13,7 +14,6 @@ from django.utils import timezone
 
 from assessments import stats, tallies
 from assessments.models import Assessment, DailyTally
-from assessments.retention import purge
 from assessments.services import delete_assessment, save_step
 from orientation.outline import questionnaire_content
 from tests.utils import log_in_verified, plain
@@ -22,7 +22,9 @@ from .factories import adviser, cohort, completed_attempt, started_attempt
 
 
 def national_and_live(version):
-    """The dashboard from the tallies, and the same dashboard computed from every attempt."""
+    """The dashboard from the tallies just counted, and the same dashboard computed from every
+    attempt."""
+    tallies.rebuild()
     content = questionnaire_content(version)
     live = stats.LiveFigures(Assessment.objects.filter(version=version))
     return (
@@ -63,27 +65,44 @@ def test_the_national_dashboard_equals_the_figures_of_every_attempt(varied, vers
     assert len(national.weeks) >= 3
 
 
-def test_deleting_and_purging_take_attempts_out_of_the_tallies(varied, version, settings):
+def test_deleting_and_purging_take_attempts_out_of_the_next_count(varied, version, settings):
     delete_assessment(varied[0])
     delete_assessment(varied[1])
     national, live = national_and_live(version)
     assert national.completed == 22 and national == live
 
     settings.RETENTION_DAYS = 10
-    purge()
-    national, live = national_and_live(version)
+    call_command("purge", stdout=StringIO())  # the scheduled job counts again after purging
+    content = questionnaire_content(version)
+    national = stats.dashboard(stats.TalliedFigures(version), content)
+    live = stats.dashboard(stats.LiveFigures(Assessment.objects.all()), content)
     assert 0 < national.completed < 22 and national == live
 
     for attempt in Assessment.objects.all():
         delete_assessment(attempt)
+    tallies.rebuild()
     assert stored_tallies() == []
 
 
-def test_a_rebuild_counts_exactly_what_was_counted_along_the_way(varied):
-    along_the_way = stored_tallies()
-    DailyTally.objects.update(n=0, total=0)
+def test_no_students_action_writes_to_the_summary(version):
+    """Starting, completing and deleting never touch the tallies (they used to, inside the
+    student's transaction)."""
+    before = stored_tallies()
+    attempt = completed_attempt()
+    started_attempt()
+    delete_assessment(attempt)
+    assert stored_tallies() == before == []
+
+
+def test_a_rebuild_counts_the_same_twice_and_says_when(varied):
+    from assessments.models import SummaryBuild
+
     call_command("rebuild_tallies", stdout=StringIO())
-    assert stored_tallies() == along_the_way != []
+    first = stored_tallies()
+    call_command("rebuild_tallies", stdout=StringIO())
+    assert stored_tallies() == first != []
+    assert SummaryBuild.objects.count() == 1
+    assert tallies.built() == SummaryBuild.objects.get().built_at
 
 
 def test_counts_larger_than_one_statement_are_written_in_batches(version):
@@ -95,6 +114,7 @@ def test_counts_larger_than_one_statement_are_written_in_batches(version):
 
 
 def test_the_date_filter_counts_attempts_by_the_day_they_were_started(varied, version):
+    tallies.rebuild()
     since = timezone.localdate() - timedelta(days=7)
     content = questionnaire_content(version)
     live = stats.LiveFigures(
@@ -111,11 +131,25 @@ def test_the_national_dashboard_costs_the_same_queries_at_any_size(
 ):
     for _n in range(stored):
         completed_attempt()
+    tallies.rebuild()
     log_in_verified(client, admin_user)
     url = reverse("assessments:overview")
     client.get(url)
     with CaptureQueriesContext(connection) as queries:
         page = plain(client.get(url))
-    assert f"{stored} questionnaires commencés" in page
-    # session, user, versions (filter), the tallies' totals, the weekly trend, the audit log:
-    assert len(queries) == 6, "\n".join(q["sql"][:150] for q in queries)
+    assert f"Participation {stored} questionnaires commencés" in page
+    assert "Chiffres nationaux comptés le" in page
+    # session, user, versions (filter), when the summary was counted, its totals, the weekly
+    # trend, the audit log:
+    assert len(queries) == 7, "\n".join(q["sql"][:150] for q in queries)
+
+
+def test_the_national_dashboard_says_when_it_was_counted_and_what_is_missing(
+    client, admin_user, version
+):
+    tallies.rebuild()
+    completed_attempt()
+    log_in_verified(client, admin_user)
+    page = plain(client.get(reverse("assessments:overview")))
+    assert "Participation 0 questionnaires commencés" in page
+    assert "Chiffres nationaux comptés le" in page and "recomptés chaque nuit" in page

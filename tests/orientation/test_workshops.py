@@ -59,3 +59,20 @@ def test_a_version_loaded_before_the_activities_receives_them(second_version):
     assert filled >= 36
     assert len(questionnaire_content(second_version).expectation("CG1").workshops) >= 2
     assert fill_translations(second_version, SECOND_FIXTURE) == 0  # never twice
+
+
+def test_an_admin_edits_a_drafts_activities_beside_their_english(admin_client, second_version):
+    from django.urls import reverse
+
+    draft = clone_version(second_version, code="2026-9")
+    expectation = Expectation.objects.get(version=draft, code="QH4")
+    url = reverse("admin:orientation_expectation_change", args=[expectation.pk])
+    page = admin_client.get(url).content.decode()
+    assert "atelier pour les enseignants (bilan de la classe)" in page
+    assert 'name="workshops-0-title_en"' in page and 'name="workshops-0-minutes"' in page
+    frozen = Expectation.objects.get(version=second_version, code="QH4")
+    page = admin_client.get(
+        reverse("admin:orientation_expectation_change", args=[frozen.pk])
+    ).content.decode()
+    assert 'name="workshops-0-title"' not in page  # a published version's are read only
+    assert frozen.workshops.first().title in page

@@ -1,6 +1,8 @@
 from django.core.management import BaseCommand
+from django.db import transaction
 from django.utils.translation import ngettext
 
+from assessments import tallies
 from assessments.quality import refresh_reports
 from assessments.retention import purge
 
@@ -8,9 +10,10 @@ from assessments.retention import purge
 class Command(BaseCommand):
     help = (
         "Supprime les questionnaires terminés depuis plus de RETENTION_DAYS jours et les "
-        "questionnaires abandonnés (non terminés, inactifs depuis 30 jours). Puis, pour chaque "
-        "version publiée, recalcule le rapport de qualité des affirmations (gardé en cache, "
-        "lu par la page du rapport) sur les questionnaires qui restent. À lancer chaque nuit."
+        "questionnaires abandonnés (non terminés, inactifs depuis 30 jours). Puis recompte les "
+        "chiffres nationaux (décomptes quotidiens) et, pour chaque version publiée, le rapport "
+        "de qualité des affirmations (gardé en cache, lu par la page du rapport) sur les "
+        "questionnaires qui restent. À lancer chaque nuit."
     )
 
     def add_arguments(self, parser):
@@ -30,6 +33,9 @@ class Command(BaseCommand):
         )
         if dry_run:
             return
+        with transaction.atomic():
+            build = tallies.rebuild()
+        self.stdout.write(f"Chiffres nationaux recomptés le {build.built_at:%Y-%m-%d %H:%M}.")
         for version, figures in refresh_reports():
             self.stdout.write(
                 ngettext(

@@ -8,7 +8,8 @@ from assessments.models import DailyTally
 class Command(BaseCommand):
     help = (
         "Recompte les décomptes quotidiens du tableau de bord national à partir des "
-        "questionnaires enregistrés (après une restauration, ou pour vérifier)."
+        "questionnaires enregistrés. La tâche de nuit (purge) le fait ; à lancer aussi après "
+        "une restauration, ou pour avoir des chiffres à jour tout de suite."
     )
 
     def handle(self, *args, **options):
