@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +24,7 @@ from config import throttle
 from orientation.models import QuestionnaireVersion
 from orientation.outline import questionnaire_content
 
-from . import audit, exports, stats
+from . import audit, exports, services, stats
 from .accounts import is_adviser
 from .forms import (
     CohortForm,
@@ -279,12 +278,7 @@ def cohort_handover(request, pk):
     if not form.is_valid():
         return _sharing_refused(request, cohort, handover=form)
     colleague, previous = form.cleaned_data["username"], cohort.owner
-    with transaction.atomic():
-        cohort.owner = colleague
-        cohort.save(update_fields=["owner"])
-        cohort.members.remove(colleague)
-        if form.cleaned_data["keep_access"]:
-            cohort.members.add(previous)
+    services.hand_over(cohort, colleague, keep_access=form.cleaned_data["keep_access"])
     audit.record(
         request,
         AdviserAccess.Action.HANDOVER,

@@ -24,7 +24,6 @@ from .services import save_step, start_assessment
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-conseiller-2026"
-CLASS_SIZE = 35
 # Some students take the questionnaire again later in the year (before/after for a class).
 RETAKE_SHARE, RETAKE_AFTER = 0.3, timedelta(weeks=6)
 # Interest leanings per class, by 2026-1 statement family and by 2026-2 dimension.
@@ -57,7 +56,7 @@ def seed_demo(*, attempts=300, seed=2026, now=None):
     cohorts = []
     for name, bias in COHORTS:
         cohort = Cohort.objects.filter(owner=adviser, name=name).first() or Cohort.objects.create(
-            owner=adviser, name=name, code=Cohort.objects.free_code(), size=CLASS_SIZE
+            owner=adviser, name=name, code=Cohort.objects.free_code()
         )
         cohorts.append((cohort, bias))
 
@@ -112,6 +111,10 @@ def seed_demo(*, attempts=300, seed=2026, now=None):
             better.update({pk: values[pk] for pk in knowledge})
             save_step(again, better, now=started + RETAKE_AFTER + timedelta(minutes=9))
             completed += 1
+    for cohort, _bias in cohorts:
+        # A class is a little larger than the students who started: some never do.
+        started = cohort.assessments.filter(previous__isnull=True).count()
+        Cohort.objects.filter(pk=cohort.pk).update(size=min(Cohort.MAX_SIZE, started + 3))
     with transaction.atomic():
         tallies.rebuild()  # what the nightly job does, so that the national figures show
     return adviser, [cohort for cohort, _bias in cohorts], completed

@@ -353,3 +353,15 @@ def delete_assessment(assessment):
     chain = _lock(*attempt_chain(assessment.pk))
     Assessment.objects.filter(pk__in=chain).delete()
     return len(chain)
+
+
+@transaction.atomic
+def hand_over(cohort, colleague, *, keep_access=False):
+    """The class goes to a colleague, its code and figures with it; the former owner stays
+    as an invited colleague if asked."""
+    previous = cohort.owner
+    cohort.owner = colleague
+    cohort.save(update_fields=["owner"])
+    cohort.members.remove(colleague)
+    if keep_access:
+        cohort.members.add(previous)
