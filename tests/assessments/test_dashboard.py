@@ -92,6 +92,13 @@ def test_publishing_a_version_leaves_the_class_figures_in_place(
     assert "Participation 10 questionnaires commencés" in plain(
         dashboard(client, owner, group, version=version.pk)
     )
+    # The export and the class report too.
+    export = client.get(reverse("assessments:cohort-export-aggregates", args=[group.pk]))
+    rows = b"".join(export.streaming_content).decode().splitlines()
+    assert export.status_code == 200 and any(row.startswith("attendu;CG1;") for row in rows)
+    report = plain(client.get(reverse("assessments:cohort-report", args=[group.pk])))
+    assert "10 élèves ont terminé leur premier questionnaire" in report
+    assert "Trois attendus à travailler ensemble" in report
 
 
 def test_a_class_split_across_versions_reaches_the_minimum_as_one_class(
