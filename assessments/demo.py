@@ -25,7 +25,7 @@ from .services import save_step, start_assessment
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-conseiller-2026"
 # Some students take the questionnaire again later in the year (before/after for a class).
-RETAKE_SHARE, RETAKE_AFTER = 0.3, timedelta(weeks=6)
+RETAKE_SHARE, RETAKE_AFTER = 0.4, timedelta(weeks=5)
 # Interest leanings per class, by 2026-1 statement family and by 2026-2 dimension.
 COHORTS = [
     ("Terminale ST2S 1 (démo)", {"AS": 0.8, "ES": 0.5, "ACC": 0.8, "INS": 0.4, "EDU": 0.5}),
@@ -65,7 +65,9 @@ def seed_demo(*, attempts=300, seed=2026, now=None):
     knowledge = {item.pk for item in content.items if item.is_knowledge}
     item_reversed = {item.pk: item.reverse_keyed for item in content.items}
     completed = 0
-    for _n in range(attempts):
+    # In date order, as classes take it: a class's blocks then cover periods of the year.
+    starts = sorted(now - timedelta(days=rng.uniform(0, 56)) for _n in range(attempts))
+    for started in starts:
         cohort, bias = rng.choice(cohorts)
         general = rng.gauss(0, 1)
         level = {step.code: 0.6 * general + 0.8 * rng.gauss(0, 1) for step in content.steps}
@@ -91,7 +93,6 @@ def seed_demo(*, attempts=300, seed=2026, now=None):
                     latent = level[step.code]
                 value = _clamp(3 + 1.2 * (latent - difficulty[item.pk]) + rng.gauss(0, 0.8))
                 values[item.pk] = 6 - value if item.reverse_keyed else value
-        started = now - timedelta(days=rng.uniform(0, 56))
         assessment, _token = start_assessment(cohort=cohort, now=started)
         if rng.random() < 0.1:
             # Some leave after the first step: they count as started, not completed.
@@ -100,7 +101,7 @@ def seed_demo(*, attempts=300, seed=2026, now=None):
             continue
         save_step(assessment, values, now=started + timedelta(minutes=rng.uniform(4, 15)))
         completed += 1
-        if rng.random() < RETAKE_SHARE:
+        if started + RETAKE_AFTER < now and rng.random() < RETAKE_SHARE:
             # Later in the year, after the class's workshops: a little further on each step.
             again, _token = start_assessment(previous=assessment, now=started + RETAKE_AFTER)
             better = {

@@ -246,3 +246,31 @@ def test_a_comparison_with_periods_in_the_wrong_order_says_so(client, owner, gro
     assert "La période « après » doit commencer après la fin de la période « avant »." in plain(
         response
     )
+
+
+def test_two_periods_of_whole_blocks_are_compared(client, owner, group, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    autumn = timezone.now() - timedelta(days=120)
+    for _n in range(settings.MIN_GROUP_SIZE):
+        completed_attempt(group, value=low, now=autumn)
+    for _n in range(settings.MIN_GROUP_SIZE):
+        completed_attempt(group, value=high)
+    client.force_login(owner)
+    today = timezone.localdate()
+    page = plain(
+        compare(
+            client,
+            group,
+            mode="periods",
+            before_from=(autumn - timedelta(days=7)).date(),
+            before_to=(autumn + timedelta(days=7)).date(),
+            after_from=today - timedelta(days=7),
+            after_to=today,
+        )
+    )
+    assert "Avant : 10 questionnaires, commencés du" in page
+    assert "Après : 10 questionnaires, commencés du" in page
+    assert "CG1 Maîtrise du français 25,0 100,0 +75,0 hausse nette" in page
