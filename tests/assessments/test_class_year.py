@@ -151,6 +151,16 @@ def test_the_class_report_gives_teachers_activities_for_the_weakest_attendus(
     assert AdviserAccess.objects.filter(action="report", username="principale").exists()
 
 
+def test_the_class_report_in_english(client, owner, group, second_version, settings):
+    for _n in range(settings.MIN_GROUP_SIZE):
+        completed_attempt(group)
+    client.force_login(owner)
+    url = reverse("assessments:cohort-report", args=[group.pk])
+    page = plain(client.get(url, headers={"accept-language": "en"}))
+    assert "Class report — Terminale ST2S 1" in page
+    assert "To prepare:" in page and "What the students produce:" in page
+
+
 def test_the_class_report_of_a_small_group_shows_no_figures(client, owner, group):
     completed_attempt(group)
     client.force_login(owner)

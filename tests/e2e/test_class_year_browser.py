@@ -1,0 +1,75 @@
+"""An adviser's school year in a real Chromium: a shared class, its report printed on one or
+two A4 pages in both languages, a before/after, a handover; axe on every page state."""
+
+import re
+
+import pytest
+
+from assessments.models import Cohort
+from tests.assessments.factories import adviser, cohort, completed_attempt
+from tests.assessments.test_class_year import high, low, retake
+
+from .conftest import assert_accessible
+from .test_adviser_browser import log_in
+
+pytestmark = pytest.mark.browser
+
+
+def pdf_pages(page):
+    return len(re.findall(rb"/Type\s*/Page[^s]", page.pdf(format="A4", print_background=True)))
+
+
+def test_an_advisers_year_with_a_class(site, page, browser, settings):
+    principale, _psy_en = adviser("principale"), adviser("psy-en")
+    group = cohort(principale, name="Terminale ST2S 1")
+    Cohort.objects.filter(pk=group.pk).update(size=30)
+    firsts = [completed_attempt(group, value=low) for _n in range(settings.MIN_GROUP_SIZE)]
+    for attempt in firsts:
+        retake(attempt, high)
+
+    log_in(page, site, "principale")
+    page.goto(f"{site}/conseiller/groupes/{group.pk}/")
+    assert "Participation : 10 / 30 élèves" in page.content()
+    assert_accessible(page, "class page with its sharing forms")
+    page.fill("#id_invite-username", "inconnu")
+    with page.expect_navigation():
+        page.click("button:has-text('Inviter')")
+    assert "Aucun conseiller n'a cet identifiant." in page.content()
+    assert_accessible(page, "invitation refused")
+    page.fill("#id_invite-username", "psy-en")
+    with page.expect_navigation():
+        page.click("button:has-text('Inviter')")
+    assert "psy-en, invité" in page.content()
+
+    with page.expect_navigation():
+        page.click("text=Imprimer le bilan de la classe")
+    assert "Trois attendus à travailler ensemble" in page.content()
+    assert_accessible(page, "class report")
+    assert 1 <= pdf_pages(page) <= 2
+
+    english = browser.new_context(locale="en-GB").new_page()
+    log_in(english, site, "psy-en")
+    english.goto(f"{site}/conseiller/groupes/{group.pk}/bilan/")
+    assert "Class report — Terminale ST2S 1" in english.content()
+    assert_accessible(english, "class report in English, opened by the invited colleague")
+    assert 1 <= pdf_pages(english) <= 2
+
+    page.goto(f"{site}/conseiller/groupes/{group.pk}/")
+    with page.expect_navigation():
+        page.click("text=Avant / après")
+    assert "hausse nette" in page.content()
+    assert_accessible(page, "before and after: first questionnaires and retakes")
+
+    page.goto(f"{site}/conseiller/groupes/{group.pk}/")
+    page.fill("#id_handover-username", "psy-en")
+    with page.expect_navigation():
+        page.click("button:has-text('Transmettre')")
+    assert_accessible(page, "after the handover")
+    assert Cohort.objects.get(pk=group.pk).owner.username == "psy-en"
+
+    english.goto(f"{site}/conseiller/groupes/{group.pk}/")
+    with english.expect_navigation():
+        english.click("button:has-text('Archive')")
+    english.goto(f"{site}/conseiller/groupes/{group.pk}/projeter/")
+    assert group.code not in english.content()
+    assert_accessible(english, "projection page of an archived class")
