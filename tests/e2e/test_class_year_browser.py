@@ -73,3 +73,36 @@ def test_an_advisers_year_with_a_class(site, page, browser, settings):
     english.goto(f"{site}/conseiller/groupes/{group.pk}/projeter/")
     assert group.code not in english.content()
     assert_accessible(english, "projection page of an archived class")
+
+
+def test_the_item_quality_report_and_a_refused_comparison_are_accessible(
+    site, page, admin_user, settings
+):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from orientation.models import QuestionnaireVersion
+
+    group = cohort(adviser("principale"))
+    for _n in range(3):
+        completed_attempt(group, value=low)
+    phone = TOTPDevice.objects.create(user=admin_user, name="Téléphone", confirmed=True)
+    page.goto(f"{site}/admin/login/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", "password")
+    with page.expect_navigation():
+        page.click("input[type=submit]")
+    page.fill("#id_code", f"{totp(phone.bin_key):06d}")
+    with page.expect_navigation():
+        page.click("button:has-text('Vérifier')")
+    current = QuestionnaireVersion.objects.current()
+    page.goto(f"{site}/conseiller/qualite/{current.pk}/")
+    assert "Seulement 3 réponses complètes : trop peu pour conclure" in page.inner_text("main")
+    assert_accessible(page, "item-quality report with few answers")
+
+    page.goto(
+        f"{site}/conseiller/groupes/{group.pk}/avant-apres/?mode=periods"
+        "&before_from=2026-10-01&before_to=2026-10-31&after_from=2026-09-01&after_to=2026-09-30"
+    )
+    assert "doit commencer après la fin" in page.content()
+    assert_accessible(page, "before/after with periods in the wrong order")
