@@ -284,3 +284,26 @@ def test_two_periods_of_whole_blocks_are_compared(client, owner, group, settings
     assert "Avant : 10 questionnaires, commencés du" in page
     assert "Après : 10 questionnaires, commencés du" in page
     assert "CG1 Maîtrise du français 25,0 100,0 +75,0 hausse nette" in page
+
+
+@pytest.mark.parametrize("stored", [10, 200])
+def test_the_report_and_the_comparison_cost_the_same_queries_at_any_size(
+    client, owner, group, stored, django_assert_num_queries
+):
+    from .factories import copies
+
+    copies(completed_attempt(group), stored - 1)
+    client.force_login(owner)
+    report = reverse("assessments:cohort-report", args=[group.pk])
+    compared = reverse("assessments:cohort-compare", args=[group.pk])
+    client.get(report)
+    client.get(compared)
+    # session, user, adviser check, class and owner, versions, blocks with participation,
+    # distributions, the audit log:
+    with django_assert_num_queries(8):
+        assert client.get(report).status_code == 200
+    # session, user, adviser check, class, the audit log, versions (twice: the filter's and
+    # the current one), the blocks of each side, the distributions of the one side that has
+    # enough questionnaires (nobody retook it):
+    with django_assert_num_queries(10):
+        assert client.get(compared).status_code == 200
