@@ -197,8 +197,8 @@ def cohort_compare(request, pk):
 
 def _comparison(request, cohort, chosen):
     scope = stats.scoped_assessments(request.user, cohort=cohort)
-    versions = DashboardFilterForm().versions
-    content = questionnaire_content(QuestionnaireVersion.objects.current())
+    published = DashboardFilterForm()  # the published and archived versions, in one query
+    versions, content = published.versions, questionnaire_content(published.current)
     if chosen["mode"] == CompareForm.RETAKE:
         sides = [{}, {"retake": True}]
     else:

@@ -302,8 +302,7 @@ def test_the_report_and_the_comparison_cost_the_same_queries_at_any_size(
     # distributions, the audit log:
     with django_assert_num_queries(8):
         assert client.get(report).status_code == 200
-    # session, user, adviser check, class, the audit log, versions (twice: the filter's and
-    # the current one), the blocks of each side, the distributions of the one side that has
-    # enough questionnaires (nobody retook it):
-    with django_assert_num_queries(10):
+    # session, user, adviser check, class, the audit log, versions, the blocks of each side,
+    # the distributions of the one side that has enough questionnaires (nobody retook it):
+    with django_assert_num_queries(9):
         assert client.get(compared).status_code == 200
