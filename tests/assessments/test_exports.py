@@ -243,3 +243,12 @@ def test_an_export_of_100000_rows_streams_in_constant_memory(version):
     # … while memory grew by at most one chunk's worth. Building the rows in memory first
     # would take hundreds of megabytes (about 7 MB of decoded scores per 1,000 rows).
     assert highest - before < 40_000_000, highest - before
+
+
+def test_the_class_page_offers_the_figures_as_csv_and_as_xlsx(client, filled):
+    owner, group = filled
+    client.force_login(owner)
+    page = text(client.get(reverse("assessments:cohort", args=[group.pk])))
+    url = reverse("assessments:cohort-export-aggregates", args=[group.pk])
+    assert f'href="{url}?">fichier CSV</a>' in page
+    assert f'href="{url}?format=xlsx">classeur Excel (XLSX)</a>' in page
