@@ -143,13 +143,11 @@ def cohort_archive(request, pk):
     return redirect("assessments:cohort", pk=cohort.pk)
 
 
-def _sharing_context(request, cohort, invite=None, handover=None):
+def _followers(request, cohort):
     return {
         "cohort": cohort,
         "members": list(cohort.members.order_by("username")),
         "is_owner": cohort.owner_id == request.user.pk or request.user.is_superuser,
-        "invite_form": invite or ColleagueForm(cohort=cohort, prefix="invite"),
-        "handover_form": handover or HandoverForm(cohort=cohort, prefix="handover"),
     }
 
 
@@ -161,8 +159,21 @@ def cohort_dashboard(request, pk):
         request, AdviserAccess.Action.DASHBOARD, f"{cohort.code} {request.GET.urlencode()}"
     )
     status = 400 if context["board"] is None else 200
-    context.update(_sharing_context(request, cohort))
+    context.update(_followers(request, cohort))
     return render(request, "adviser/cohort.html", context, status=status)
+
+
+@adviser_required
+def cohort_sharing(request, pk, invite=None, handover=None):
+    """Who follows the class; its owner invites colleagues or hands it over from here."""
+    cohort = _get_cohort_for_user(request, pk)
+    context = {
+        **_followers(request, cohort),
+        "invite_form": invite or ColleagueForm(cohort=cohort, prefix="invite"),
+        "handover_form": handover or HandoverForm(cohort=cohort, prefix="handover"),
+    }
+    status = 400 if invite or handover else 200
+    return render(request, "adviser/sharing.html", context, status=status)
 
 
 @adviser_required
@@ -228,19 +239,13 @@ def _comparison(request, cohort, chosen):
     }
 
 
-def _sharing_refused(request, cohort, **forms):
-    context, _scope, _content = _dashboard_context(request, cohort)
-    context.update(_sharing_context(request, cohort, **forms))
-    return render(request, "adviser/cohort.html", context, status=400)
-
-
 @require_POST
 @adviser_required
 def cohort_invite(request, pk):
     cohort = _get_cohort_for_owner(request, pk)
     form = ColleagueForm(request.POST, cohort=cohort, prefix="invite")
     if not form.is_valid():
-        return _sharing_refused(request, cohort, invite=form)
+        return cohort_sharing(request, cohort.pk, invite=form)
     colleague = form.cleaned_data["username"]
     cohort.members.add(colleague)
     audit.record(request, AdviserAccess.Action.SHARING, f"{cohort.code} +{colleague.username}")
@@ -248,7 +253,7 @@ def cohort_invite(request, pk):
         request,
         _("%(name)s voit maintenant ce groupe, comme vous.") % {"name": colleague.username},
     )
-    return redirect("assessments:cohort", pk=cohort.pk)
+    return redirect("assessments:cohort-sharing", pk=cohort.pk)
 
 
 @require_POST
@@ -266,7 +271,7 @@ def cohort_remove_member(request, pk, user_pk):
         messages.success(request, _("Vous ne suivez plus ce groupe."))
         return redirect("assessments:adviser-home")
     messages.success(request, _("%(name)s ne voit plus ce groupe.") % {"name": colleague.username})
-    return redirect("assessments:cohort", pk=cohort.pk)
+    return redirect("assessments:cohort-sharing", pk=cohort.pk)
 
 
 @require_POST
@@ -276,7 +281,7 @@ def cohort_handover(request, pk):
     cohort = _get_cohort_for_owner(request, pk)
     form = HandoverForm(request.POST, cohort=cohort, prefix="handover")
     if not form.is_valid():
-        return _sharing_refused(request, cohort, handover=form)
+        return cohort_sharing(request, cohort.pk, handover=form)
     colleague, previous = form.cleaned_data["username"], cohort.owner
     services.hand_over(cohort, colleague, keep_access=form.cleaned_data["keep_access"])
     audit.record(

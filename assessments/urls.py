@@ -52,6 +52,7 @@ urlpatterns = [
     path("conseiller/groupes/<int:pk>/projeter/", adviser.cohort_project, name="cohort-project"),
     path("conseiller/groupes/<int:pk>/bilan/", adviser.cohort_report, name="cohort-report"),
     path("conseiller/groupes/<int:pk>/avant-apres/", adviser.cohort_compare, name="cohort-compare"),
+    path("conseiller/groupes/<int:pk>/partage/", adviser.cohort_sharing, name="cohort-sharing"),
     path("conseiller/groupes/<int:pk>/inviter/", adviser.cohort_invite, name="cohort-invite"),
     path(
         "conseiller/groupes/<int:pk>/retirer/<int:user_pk>/",

@@ -156,8 +156,8 @@ def seed(version, content):
         )
         run(
             "class blocks",
-            f"""INSERT INTO {b} (cohort_id, number, closed_at)
-                SELECT cohort_id, number,
+            f"""INSERT INTO {b} (cohort_id, retake, number, closed_at)
+                SELECT cohort_id, false, number,
                        CASE WHEN count(*) >= {k} THEN max(completed_at) END
                 FROM ({ordinal}) s GROUP BY cohort_id, number""",
             [first_class, version.pk],
@@ -196,10 +196,12 @@ def sizes():
 
 
 def timed(client, path):
-    """Median server time in ms of RUNS requests after a warm-up, and the queries of one."""
+    """Median server time in ms of RUNS requests after a warm-up, and the queries of one
+    (warm: the content of the published versions is read once per process)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    client.get(path, SERVER_NAME="127.0.0.1")
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path, SERVER_NAME="127.0.0.1")
     assert response.status_code == 200, (path, response.status_code)

@@ -28,6 +28,7 @@ ADVISER_URLS = {
     "cohort-export-aggregates": ("get", True),
     "cohort-report": ("get", True),
     "cohort-compare": ("get", True),
+    "cohort-sharing": ("get", True),
     "cohort-invite": ("post", True),
     "cohort-remove-member": ("post", True),
     "cohort-handover": ("post", True),

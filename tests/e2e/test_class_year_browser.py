@@ -30,7 +30,10 @@ def test_an_advisers_year_with_a_class(site, page, browser, settings):
     log_in(page, site, "principale")
     page.goto(f"{site}/conseiller/groupes/{group.pk}/")
     assert "Participation : 10 / 30 élèves" in page.content()
-    assert_accessible(page, "class page with its sharing forms")
+    assert_accessible(page, "class page")
+    with page.expect_navigation():
+        page.click("text=Inviter un collègue ou transmettre le groupe")
+    assert_accessible(page, "sharing page")
     page.fill("#id_invite-username", "inconnu")
     with page.expect_navigation():
         page.click("button:has-text('Inviter')")
@@ -41,6 +44,7 @@ def test_an_advisers_year_with_a_class(site, page, browser, settings):
         page.click("button:has-text('Inviter')")
     assert "psy-en, invité" in page.content()
 
+    page.goto(f"{site}/conseiller/groupes/{group.pk}/")
     with page.expect_navigation():
         page.click("text=Imprimer le bilan de la classe")
     assert "Trois attendus à travailler ensemble" in page.content()
@@ -60,7 +64,7 @@ def test_an_advisers_year_with_a_class(site, page, browser, settings):
     assert "hausse nette" in page.content()
     assert_accessible(page, "before and after: first questionnaires and retakes")
 
-    page.goto(f"{site}/conseiller/groupes/{group.pk}/")
+    page.goto(f"{site}/conseiller/groupes/{group.pk}/partage/")
     page.fill("#id_handover-username", "psy-en")
     with page.expect_navigation():
         page.click("button:has-text('Transmettre')")
