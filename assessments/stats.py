@@ -54,7 +54,11 @@ def scoped_assessments(user, *, cohort=None, version=None, date_from=None, date_
     if cohort is not None:
         attempts = attempts.filter(cohort=cohort)
     elif not user.is_superuser:
-        attempts = attempts.filter(cohort__in=Cohort.objects.for_user(user))
+        # The ids themselves, not a subquery: « owned or invited to » as a subquery made
+        # PostgreSQL expect half the classes and scan every questionnaire (0.8 s at a
+        # million, against 0.08 s for the index on the class).
+        mine = Cohort.objects.for_user(user).values_list("pk", flat=True)
+        attempts = attempts.filter(cohort__in=list(mine))
     if version is not None:
         attempts = attempts.filter(version=version)
     if date_from is not None:
