@@ -143,12 +143,8 @@ def cohort_archive(request, pk):
     return redirect("assessments:cohort", pk=cohort.pk)
 
 
-def _followers(request, cohort):
-    return {
-        "cohort": cohort,
-        "members": list(cohort.members.order_by("username")),
-        "is_owner": cohort.owner_id == request.user.pk or request.user.is_superuser,
-    }
+def _is_owner(request, cohort):
+    return cohort.owner_id == request.user.pk or request.user.is_superuser
 
 
 @adviser_required
@@ -159,7 +155,7 @@ def cohort_dashboard(request, pk):
         request, AdviserAccess.Action.DASHBOARD, f"{cohort.code} {request.GET.urlencode()}"
     )
     status = 400 if context["board"] is None else 200
-    context.update(_followers(request, cohort))
+    context.update(cohort=cohort, is_owner=_is_owner(request, cohort))
     return render(request, "adviser/cohort.html", context, status=status)
 
 
@@ -168,7 +164,9 @@ def cohort_sharing(request, pk, invite=None, handover=None):
     """Who follows the class; its owner invites colleagues or hands it over from here."""
     cohort = _get_cohort_for_user(request, pk)
     context = {
-        **_followers(request, cohort),
+        "cohort": cohort,
+        "members": list(cohort.members.order_by("username")),
+        "is_owner": _is_owner(request, cohort),
         "invite_form": invite or ColleagueForm(cohort=cohort, prefix="invite"),
         "handover_form": handover or HandoverForm(cohort=cohort, prefix="handover"),
     }

@@ -174,5 +174,5 @@ def test_query_counts_do_not_grow_with_the_data(
         assert client.get(url).status_code == 200
     # session, user, adviser check, cohort and its owner, versions (filter), blocks with
     # participation, flags, formations and trend, distributions per category and attendu, the
-    # audit log, the colleagues who follow the class:
-    assert len(queries) == 9, "\n".join(q["sql"][:150] for q in queries)
+    # audit log:
+    assert len(queries) == 8, "\n".join(q["sql"][:150] for q in queries)
