@@ -326,6 +326,8 @@ def _labels():
         "category": _("catégorie"),
         "expectation": _("attendu"),
         "track": _("formation suggérée en premier"),
+        "other_tracks": _("autres formations (moins de 3 élèves chacune)"),
+        "undecided": _("aucune formation ne ressort encore"),
         "flag": _("qualité des réponses"),
         "week": _("période"),
         "straight_lining": _("réponses identiques"),

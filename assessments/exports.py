@@ -134,6 +134,9 @@ def dashboard_rows(board, labels):
             yield [section, row.code, row.label, row.n, row.mean, *(s for _b, s in row.shares), ""]
     for track, n, share in board.tracks:
         yield [labels["track"], track.code, track.name, n, "", *empty_bands, share]
+    for key, (n, share) in (("other_tracks", board.other_tracks), ("undecided", board.undecided)):
+        if n:
+            yield [labels["track"], "", labels[key], n, "", *empty_bands, share]
     for name, share in board.flags.items():
         n = board.flag_counts[name]
         yield [labels["flag"], labels[name], labels[f"{name}_help"], n, "", *empty_bands, share]

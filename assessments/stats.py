@@ -43,6 +43,9 @@ from .results import bar_chart, stacked_chart
 DONE = Q(completed_at__isnull=False)
 WEAKEST_COUNT = 3
 BUT_TRACK = "BUT-AS"  # the formation Repères is about
+# A formation suggested first to fewer students than this joins « other formations »: in a
+# class of 10 to 35, a row of one or two students could point at someone's interests.
+TRACK_MINIMUM = 3
 
 
 WEEK, DAY = timedelta(days=7), timedelta(days=1)
@@ -82,6 +85,7 @@ class Catalogue:
     tracks: dict  # code → ContentTrack
     statements: dict  # (attendu code, version id) → its statements, in French
     version_codes: dict  # version id → version code
+    version_rules: dict  # version id → its scoring rules
 
 
 def catalogue(first, versions=None):
@@ -118,6 +122,7 @@ def catalogue(first, versions=None):
         tracks=tracks,
         statements=statements,
         version_codes={content.version_id: content.version_code for content in contents},
+        version_rules={content.version_id: content.rules for content in contents},
     )
 
 
@@ -155,6 +160,10 @@ class Dashboard:
     flags: dict = field(default_factory=dict)  # name → percent of the counted questionnaires
     flag_counts: dict = field(default_factory=dict)
     but_caveat: str = ""
+    other_tracks: tuple = (0, 0)  # (students, percent) of formations under TRACK_MINIMUM
+    undecided: tuple = (0, 0)  # (students, percent) with no formation first (flat or tied)
+    track_minimum: int = TRACK_MINIMUM
+    first_rules_counted: bool = False  # a version scored by rules 1 is among those counted
     weeks: list = field(default_factory=list)
     category_chart: dict | None = None
     expectation_chart: dict | None = None
@@ -593,10 +602,21 @@ def dashboard(figures, content, versions=None):
     board.weakest = sorted(board.expectations, key=lambda d: d.mean)[:WEAKEST_COUNT]
     # The class report reminds teachers what the BUT is not (DOMAIN.md): its caveat, if any.
     board.but_caveat = getattr(catalogue_.tracks.get(BUT_TRACK), "caveat_lead", "")
-    per_track = ((track, overview[f"track:{code}"]) for code, track in catalogue_.tracks.items())
+    per_track = [(track, overview[f"track:{code}"]) for code, track in catalogue_.tracks.items()]
     board.tracks = sorted(
-        ((track, n, round(100 * n / board.counted)) for track, n in per_track if n),
+        (
+            (track, n, round(100 * n / board.counted))
+            for track, n in per_track
+            if n >= TRACK_MINIMUM
+        ),
         key=lambda row: -row[1],
+    )
+    others = sum(n for _track, n in per_track if 0 < n < TRACK_MINIMUM)
+    undecided = board.counted - sum(n for _track, n in per_track)
+    board.other_tracks = (others, round(100 * others / board.counted))
+    board.undecided = (undecided, round(100 * undecided / board.counted))
+    board.first_rules_counted = any(
+        catalogue_.version_rules.get(pk) == QuestionnaireVersion.Rules.FIRST for pk in versions
     )
     # A period with too few respondents shows its count only, like a small group.
     board.weeks = [

@@ -117,7 +117,9 @@ def test_handing_a_class_over_at_the_end_of_the_year(client, owner, group, setti
     page = plain(client.get(reverse("assessments:cohort", args=[group.pk])))
     assert "Participation 10 questionnaires commencés" in page
     sharing = plain(client.get(reverse("assessments:cohort-sharing", args=[group.pk])))
-    assert "successeur, responsable du groupe" in sharing and "principale, invité" in sharing
+    assert (
+        "successeur, responsable du groupe" in sharing and "principale, sur invitation" in sharing
+    )
 
 
 def test_handing_over_without_keeping_access_leaves_the_former_owner_out(client, owner, group):
@@ -309,3 +311,39 @@ def test_the_report_and_the_comparison_cost_the_same_queries_at_any_size(
     # the distributions of the one side that has enough questionnaires (nobody retook it):
     with django_assert_num_queries(9):
         assert client.get(compared).status_code == 200
+
+
+def test_rare_formations_are_grouped_and_undecided_students_said(client, owner, group, settings):
+    from assessments.models import Assessment
+    from orientation.models import Track
+
+    attempts = [completed_attempt(group) for _n in range(settings.MIN_GROUP_SIZE)]
+    top = attempts[0].top_track
+    rare = Track.objects.filter(version=top.version).exclude(pk=top.pk).first()
+    Assessment.objects.filter(pk=attempts[0].pk).update(top_track=rare)
+    Assessment.objects.filter(pk__in=[a.pk for a in attempts[1:3]]).update(top_track=None)
+    client.force_login(owner)
+    page = plain(client.get(reverse("assessments:cohort", args=[group.pk])))
+    assert f"{top.name} 7 70 %" in page
+    # One student's formation is never a row of its own: it could point at them.
+    assert rare.name not in page[page.index("Formations suggérées en premier") :]
+    assert "Autres formations (moins de 3 élèves chacune) 1 10 %" in page
+    assert "Aucune formation ne ressort encore 2 20 %" in page
+
+
+def test_the_contradiction_rate_of_version_2026_1_is_said_to_be_overstated(
+    client, owner, group, settings
+):
+    for _n in range(settings.MIN_GROUP_SIZE):
+        completed_attempt(group)
+    client.force_login(owner)
+    page = plain(client.get(reverse("assessments:cohort", args=[group.pk])))
+    assert "En version 2026-1, la règle comptait aussi des réponses cohérentes" in page
+
+
+def test_a_2026_2_class_gets_no_such_warning(client, owner, group, second_version, settings):
+    for _n in range(settings.MIN_GROUP_SIZE):
+        completed_attempt(group)
+    client.force_login(owner)
+    page = plain(client.get(reverse("assessments:cohort", args=[group.pk])))
+    assert "Réponses contradictoires" in page and "la règle comptait aussi" not in page

@@ -52,7 +52,10 @@ def test_from_the_threshold_the_figures_show(client, owner, group, settings):
         completed_attempt(group, value=weak if n < 4 else consistent)
     page = plain(dashboard(client, owner, group))
     assert "Moins de 10" not in page
-    assert "10 questionnaires commencés 10 terminés 100 % de taux de complétion" in page
+    assert (
+        "10 questionnaires commencés 10 terminés 100 % des questionnaires commencés sont terminés"
+        in page
+    )
     # CG2 has one reverse-keyed statement: 4 students at (0 + 0 + 75)/3 = 25, 6 at 75 → mean 55.
     assert "Culture générale et actualité 10 55,0 60 % 0 % 40 %" in page
     assert "Maîtrise du français 10 75,0 100 % 0 % 0 %" in page

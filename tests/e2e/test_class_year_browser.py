@@ -42,7 +42,7 @@ def test_an_advisers_year_with_a_class(site, page, browser, settings):
     page.fill("#id_invite-username", "psy-en")
     with page.expect_navigation():
         page.click("button:has-text('Inviter')")
-    assert "psy-en, invité" in page.content()
+    assert "psy-en, sur invitation" in page.content()
 
     page.goto(f"{site}/conseiller/groupes/{group.pk}/")
     with page.expect_navigation():

@@ -105,6 +105,11 @@ def test_a_duplicate_code_in_an_inline_is_a_form_error_not_a_crash(admin_client,
         "items-INITIAL_FORMS": len(items),
         "items-MIN_NUM_FORMS": 0,
         "items-MAX_NUM_FORMS": 1000,
+        # The workshop activities inline, empty (2026-1 has none).
+        "workshops-TOTAL_FORMS": 0,
+        "workshops-INITIAL_FORMS": 0,
+        "workshops-MIN_NUM_FORMS": 0,
+        "workshops-MAX_NUM_FORMS": 1000,
     }
     for index, item in enumerate(items):
         data |= {
