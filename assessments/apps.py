@@ -2,6 +2,17 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _forget_rendered_questions(sender, file_path, **kwargs):
+    """In development, an edited template shows at once: the step's radio buttons and
+    statements are rendered once per process (assessments/views.py) and would keep the old
+    markup until a restart."""
+    if file_path.suffix == ".html":
+        from .views import _options, _statement
+
+        _options.cache_clear()
+        _statement.cache_clear()
+
+
 def _say_signed_out(sender, request, user, **kwargs):
     from django.contrib import messages
 
@@ -16,6 +27,8 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_out
+        from django.utils.autoreload import file_changed
 
         # Signing out used to land on the students' home without a word.
         user_logged_out.connect(_say_signed_out, dispatch_uid="reperes-signed-out")
+        file_changed.connect(_forget_rendered_questions, dispatch_uid="reperes-templates")

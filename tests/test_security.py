@@ -201,3 +201,16 @@ def test_forwarded_headers_are_trusted_only_behind_a_proxy():
 def test_a_forged_forwarded_proto_does_not_make_plain_http_secure(client, version, production):
     response = client.get(reverse("home"), HTTP_X_FORWARDED_PROTO="https")
     assert response.status_code == 301 and response["Location"].startswith("https://")
+
+
+def test_server_side_cursors_can_be_turned_off_for_pgbouncer():
+    url = {"DATABASE_URL": "postgres://u@127.0.0.1:6432/reperes"}
+    assert production_setting("DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS']", **url) == (
+        "False"
+    )
+    turned_off = production_setting(
+        "DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS']",
+        DATABASE_DISABLE_SERVER_SIDE_CURSORS="1",
+        **url,
+    )
+    assert turned_off == "True"
