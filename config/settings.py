@@ -219,6 +219,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # localhost (benchmarks). In development it is off.
 HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
+# The load balancer checks each instance over plain HTTP (config/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0

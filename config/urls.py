@@ -6,8 +6,11 @@ from django.views.generic import TemplateView
 from assessments import account_views
 from assessments import views as assessment_views
 
+from . import health
+
 urlpatterns = [
     path("", assessment_views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
     path("", include("assessments.urls")),
     # Before Django's own: the same names, wrapped in rate limits (assessments/account_views).
     path("conseiller/login/", account_views.login, name="login"),
