@@ -291,10 +291,13 @@ LOGGING = {
         "quiet_client_errors": {"()": "config.redaction.QuietClientErrors"},
         "redact_secrets": {"()": "config.redaction.RedactSecrets"},
     },
+    "formatters": {"json": {"()": "config.redaction.JsonLines"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["quiet_client_errors", "redact_secrets"],
+            # DJANGO_LOG_FORMAT=json: one JSON object a line, for a log collector.
+            **({"formatter": "json"} if os.environ.get("DJANGO_LOG_FORMAT") == "json" else {}),
         },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},

@@ -269,3 +269,41 @@ def test_a_refused_request_is_one_line_without_a_traceback(client, version, app_
     assert client.get(reverse("assessments:overview-export-rows")).status_code == 403
     logged = app_log.getvalue()
     assert "Forbidden (Permission denied)" in logged and "Traceback" not in logged
+
+
+def test_json_logs_are_one_object_a_line_and_still_redacted(version, app_log):
+    import json
+
+    from config.redaction import JsonLines
+
+    handlers = app_log_handlers()
+    previous = [handler.formatter for handler in handlers]
+    for handler in handlers:
+        handler.setFormatter(JsonLines())
+    try:
+        browser = FormClient()
+        token = start(browser)
+        assert browser.get(f"/q/{token}x!/").status_code == 404
+        assert browser.get(step_url(token, 9)).status_code == 404
+    finally:
+        for handler, formatter in zip(handlers, previous, strict=True):
+            handler.setFormatter(formatter)
+    lines = [line for line in app_log.getvalue().splitlines() if line.strip()]
+    entries = [json.loads(line) for line in lines]  # every line is one JSON object
+    assert any(e["status"] == 404 and e["message"].startswith("Not Found") for e in entries)
+    assert all({"time", "level", "logger", "message"} <= e.keys() for e in entries)
+    assert token not in app_log.getvalue() and REDACTED in app_log.getvalue()
+
+
+def test_the_json_format_is_chosen_from_the_environment():
+    code = "import config.settings as s; print(s.LOGGING['handlers']['console'].get('formatter'))"
+    environment = dict(os.environ, DJANGO_LOG_FORMAT="json", DJANGO_DEBUG="1")
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    assert result.stdout.strip() == "json"
