@@ -24,6 +24,22 @@ def log_in(page, site, username, password=PASSWORD):
         page.press("#id_password", "Enter")  # whatever the page's language
 
 
+def log_in_admin(page, site, admin_user):
+    """The admin's sign-in: password, then the code of the authenticator app."""
+    phone = TOTPDevice.objects.create(user=admin_user, name="Téléphone", confirmed=True)
+    page.goto(f"{site}/admin/login/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", "password")
+    with page.expect_navigation():
+        page.click("input[type=submit]")
+    # The password alone does not open the admin: the code of the authenticator app does.
+    assert "Code de vérification" in page.content()
+    assert_accessible(page, "second factor")
+    page.fill("#id_code", f"{totp(phone.bin_key):06d}")
+    with page.expect_navigation():
+        page.click("button:has-text('Vérifier')")
+
+
 def test_a_student_shares_and_the_adviser_reads_the_result(site, page, browser):
     rng = random.Random(5)
     student = browser.new_context(locale="fr-FR").new_page()
@@ -100,18 +116,7 @@ def test_an_adviser_turns_on_two_factor_authentication(site, page):
 def test_an_admin_edits_an_item_in_a_draft_and_publishes_it(site, page, admin_user, scheme):
     # The admin ships a dark theme: axe must pass in both.
     page.emulate_media(color_scheme=scheme)
-    phone = TOTPDevice.objects.create(user=admin_user, name="Téléphone", confirmed=True)
-    page.goto(f"{site}/admin/login/")
-    page.fill("#id_username", "admin")
-    page.fill("#id_password", "password")
-    with page.expect_navigation():
-        page.click("input[type=submit]")
-    # The password alone does not open the admin: the code of the authenticator app does.
-    assert "Code de vérification" in page.content()
-    assert_accessible(page, "second factor")
-    page.fill("#id_code", f"{totp(phone.bin_key):06d}")
-    with page.expect_navigation():
-        page.click("button:has-text('Vérifier')")
+    log_in_admin(page, site, admin_user)
     page.goto(f"{site}/admin/orientation/questionnaireversion/")
     page.locator("#result_list tr", has_text="2026-2").locator(
         "input[name=_selected_action]"

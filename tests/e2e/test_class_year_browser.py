@@ -10,7 +10,7 @@ from tests.assessments.factories import adviser, cohort, completed_attempt
 from tests.assessments.test_class_year import high, low, retake
 
 from .conftest import assert_accessible
-from .test_adviser_browser import log_in
+from .test_adviser_browser import log_in, log_in_admin
 
 pytestmark = pytest.mark.browser
 
@@ -82,23 +82,12 @@ def test_an_advisers_year_with_a_class(site, page, browser, settings):
 def test_the_item_quality_report_and_a_refused_comparison_are_accessible(
     site, page, admin_user, settings
 ):
-    from django_otp.oath import totp
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     from orientation.models import QuestionnaireVersion
 
     group = cohort(adviser("principale"))
     for _n in range(3):
         completed_attempt(group, value=low)
-    phone = TOTPDevice.objects.create(user=admin_user, name="Téléphone", confirmed=True)
-    page.goto(f"{site}/admin/login/")
-    page.fill("#id_username", "admin")
-    page.fill("#id_password", "password")
-    with page.expect_navigation():
-        page.click("input[type=submit]")
-    page.fill("#id_code", f"{totp(phone.bin_key):06d}")
-    with page.expect_navigation():
-        page.click("button:has-text('Vérifier')")
+    log_in_admin(page, site, admin_user)
     current = QuestionnaireVersion.objects.current()
     page.goto(f"{site}/conseiller/qualite/{current.pk}/")
     assert "Seulement 3 réponses complètes : trop peu pour conclure" in page.inner_text("main")
