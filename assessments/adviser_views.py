@@ -21,6 +21,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from config import throttle
+from config.db import read_alias, reads_from_replica
 from orientation.models import QuestionnaireVersion
 from orientation.outline import questionnaire_content
 
@@ -87,6 +88,7 @@ def _dashboard_context(request, cohort=None):
 
 
 @adviser_required
+@reads_from_replica
 def adviser_home(request):
     cohorts = (
         Cohort.objects.for_user(request.user)
@@ -148,6 +150,7 @@ def _is_owner(request, cohort):
 
 
 @adviser_required
+@reads_from_replica
 def cohort_dashboard(request, pk):
     cohort = _get_cohort_for_user(request, pk)
     context, _scope, _content = _dashboard_context(request, cohort)
@@ -175,6 +178,7 @@ def cohort_sharing(request, pk, invite=None, handover=None):
 
 
 @adviser_required
+@reads_from_replica
 def cohort_report(request, pk):
     """The class report to print (conseil de classe, Parcoursup workshop): the dashboard's
     figures without its controls, with activities for teachers; small-group rules apply."""
@@ -187,6 +191,7 @@ def cohort_report(request, pk):
 
 
 @adviser_required
+@reads_from_replica
 def cohort_compare(request, pk):
     """Before/after for a class, each side made of whole blocks (assessments/blocks.py): its
     first questionnaires against its retakes, or two periods that share no block."""
@@ -298,6 +303,7 @@ def cohort_handover(request, pk):
 
 
 @adviser_required
+@reads_from_replica
 def overview(request):
     context, _scope, _content = _dashboard_context(request)
     audit.record(request, AdviserAccess.Action.DASHBOARD, f"* {request.GET.urlencode()}")
@@ -385,13 +391,16 @@ def _export(request, cohort, kind, back):
             f"reperes-{stem}-agregats.csv", exports.dashboard_rows(board, _labels())
         )
     # One row per questionnaire needs one version's statements: the chosen or current one.
-    attempts = stats.scoped_assessments(request.user, **{**scope, "version": content.version_id})
+    attempts = stats.scoped_assessments(
+        request.user, **{**scope, "version": content.version_id}
+    ).using(read_alias())  # read after this view returns, while the file streams
     return exports.stream_csv(
         f"reperes-{stem}-reponses.csv", exports.attempt_rows(attempts, content, _labels())
     )
 
 
 @adviser_required
+@reads_from_replica
 def cohort_export(request, pk):
     cohort = _get_cohort_for_user(request, pk)
     url = reverse("assessments:cohort", args=[cohort.pk])
@@ -399,6 +408,7 @@ def cohort_export(request, pk):
 
 
 @adviser_required
+@reads_from_replica
 def overview_export(request, kind):
     return _export(request, None, kind, reverse("assessments:overview"))
 

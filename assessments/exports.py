@@ -197,9 +197,11 @@ def attempt_rows(attempts, content, labels, *, min_group_size=None):
     )
     while chunk := list(islice(rows, CHUNK)):
         answers = {}
-        for attempt, item, value in Answer.objects.filter(
-            assessment_id__in=[row[0] for row in chunk]
-        ).values_list("assessment_id", "item_id", "value"):
+        for attempt, item, value in (
+            Answer.objects.using(completed.db)
+            .filter(assessment_id__in=[row[0] for row in chunk])
+            .values_list("assessment_id", "item_id", "value")
+        ):
             answers.setdefault(attempt, {})[item_codes.get(item)] = value
         for pk, version, started_at, by_expectation, by_category, overall, track in chunk:
             given = answers.get(pk, {})

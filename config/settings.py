@@ -101,6 +101,9 @@ MIDDLEWARE = [
     # Last, as django-axes asks, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
+if os.environ.get("DATABASE_REPLICA_URL"):
+    # Outermost but security headers: its cookie is set on every POST's answer, even an error.
+    MIDDLEWARE.insert(1, "config.db.pin_after_write")
 
 ROOT_URLCONF = "config.urls"
 
@@ -154,6 +157,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Connections persist as on PostgreSQL: opening one (SQL functions registered, pragmas
     # run) cost 0.7 ms, a third of a step page. An idle connection holds no WAL snapshot:
     # Django runs in autocommit and closes its cursors, so checkpoints are never held back.
+
+# A streaming replica for advisers' aggregates (config/db.py): reads of views marked
+# @reads_from_replica go there, every write and every other read to the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+# How long a browser's reads stay on the primary after it sent a POST (replication lag).
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10, minimum=1)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+        disable_server_side_cursors=env_bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS"),
+    )
+    # Under test the replica is the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.db.PrimaryReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
