@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: install run test lint format migrate superuser demo messages bench bench-load bench-scale fuzz-live clean
+.PHONY: install run test lint format migrate superuser demo messages bench bench-load bench-scale bench-cluster fuzz-live clean
 
 # The virtual environment is rebuilt when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -67,6 +67,15 @@ bench-load: install
 # national, adviser and class dashboards and the item-quality report timed (QUALITY.md P4).
 bench-scale: install
 	$(BIN)/python bench/scale.py
+
+# The national topology on this machine (deploy/): HAProxy, two gunicorn instances, PgBouncer,
+# a PostgreSQL primary and its streaming replica, Redis; 5,000 journeys at 64 clients with one
+# instance killed and restarted mid-run; fails on one lost questionnaire or one 5xx.
+bench-cluster: install
+	@for tool in haproxy pgbouncer; do command -v $$tool > /dev/null || PATH="$$PATH:/usr/sbin" command -v $$tool > /dev/null || \
+		(apt-get install -y -qq $$tool > /dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq $$tool > /dev/null 2>&1) || \
+		(echo "make bench-cluster needs $$tool: apt-get install -y $$tool"; exit 1)); done
+	$(BIN)/python bench/cluster.py
 
 # Malformed requests against gunicorn as deployed; fails on any 5xx, traceback or token logged.
 fuzz-live: install
