@@ -32,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -233,6 +234,7 @@ def start_balancer(folder, log):
         "REPERES_APP1": f"127.0.0.1:{PORTS['app1']}",
         "REPERES_APP2": f"127.0.0.1:{PORTS['app2']}",
         "REPERES_STATS_SOCKET": str(folder / "haproxy.sock"),
+        "REPERES_APP_MAXCONN": str(WORKERS_PER_INSTANCE),
     }
     haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
     process = subprocess.Popen(
@@ -299,8 +301,11 @@ def replica_reads_on_dashboard(cohort, adviser):
         f"http://127.0.0.1:{PORTS['balancer']}/conseiller/groupes/{cohort.pk}/",
         headers={"Cookie": f"sessionid={session.session_key}", "Host": "127.0.0.1"},
     )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        page = response.read().decode()
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            page = response.read().decode()
+    except urllib.error.HTTPError as error:
+        return 0, None, f"{error.code}: {error.read().decode()[:2000]}"
     shown = re.search(r'<strong class="figure">([^<]+)</strong> terminés', page)
     count = int(re.sub(r"\D", "", shown.group(1))) if shown else None
     # A backend reports its counts to pg_stat_database within seconds of going idle.
@@ -455,8 +460,10 @@ def exercise(folder, version, environment, instances, logs):
     events = {}
     kill_at = JOURNEYS // 3
 
+    once = threading.Lock()
+
     def on_progress(done):
-        if done == kill_at and "killed" not in events:
+        if done >= kill_at and once.acquire(blocking=False):
             events["killed"] = time.perf_counter()
             threading.Thread(target=crash_and_restart, daemon=True).start()
 
@@ -464,7 +471,11 @@ def exercise(folder, version, environment, instances, logs):
         kill_instance(instances["app1"])
         print(f"  app1 killed (SIGKILL) after {kill_at} journeys", flush=True)
         time.sleep(5)
-        instances["app1"] = start_instance("app1", environment, logs["app1"])
+        try:
+            instances["app1"] = start_instance("app1", environment, logs["app1"])
+        except SystemExit as failure:
+            print(f"  app1 could not be restarted: {failure}", flush=True)
+            return
         events["restarted"] = time.perf_counter()
         print("  app1 restarted and healthy", flush=True)
 

@@ -19,3 +19,6 @@ limit_request_fields = 100
 limit_request_field_size = 8190
 # A slow client cannot hold a sync worker for long.
 timeout = 30
+# gunicorn 27's control socket has one default path per user: two instances on one machine would
+# take it from each other. Nothing here uses it (systemd and HAProxy manage the instances).
+control_socket_disable = True
