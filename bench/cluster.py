@@ -286,34 +286,51 @@ def stop(process, seconds=30):
         os.killpg(process.pid, signal.SIGKILL)
 
 
-def replica_reads_on_dashboard(cohort, adviser):
-    """The class dashboard through the balancer, as the adviser: (transactions the replica
-    committed meanwhile, the completed count the page shows)."""
+def session_cookie(user):
+    """A signed-in browser's cookie for `user`, past the second factor when it has a device."""
     from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     session = SessionStore()
-    session["_auth_user_id"] = str(adviser.pk)
+    session["_auth_user_id"] = str(user.pk)
     session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = adviser.get_session_auth_hash()
+    session["_auth_user_hash"] = user.get_session_auth_hash()
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.create()
-    before = replica_transactions()
+    return f"sessionid={session.session_key}"
+
+
+def fetch(path, cookie):
+    """(status, body) of a GET through the balancer."""
     request = urllib.request.Request(
-        f"http://127.0.0.1:{PORTS['balancer']}/conseiller/groupes/{cohort.pk}/",
-        headers={"Cookie": f"sessionid={session.session_key}", "Host": "127.0.0.1"},
+        f"http://127.0.0.1:{PORTS['balancer']}{path}",
+        headers={"Cookie": cookie, "Host": "127.0.0.1"},
     )
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            page = response.read().decode()
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read().decode("utf-8-sig")
     except urllib.error.HTTPError as error:
-        return 0, None, f"{error.code}: {error.read().decode()[:2000]}"
-    shown = re.search(r'<strong class="figure">([^<]+)</strong> terminés', page)
-    count = int(re.sub(r"\D", "", shown.group(1))) if shown else None
+        return error.code, error.read().decode()[:2000]
+
+
+def read_on_replica(path, cookie):
+    """(status, body, transactions the replica committed meanwhile)."""
+    before = replica_transactions()
+    status, body = fetch(path, cookie)
     # A backend reports its counts to pg_stat_database within seconds of going idle.
     for _ in range(150):
         if replica_transactions() > before:
             break
         time.sleep(0.1)
-    return replica_transactions() - before, count, page
+    return status, body, replica_transactions() - before
+
+
+def completed_shown(page):
+    shown = re.search(r'<strong class="figure">([^<]+)</strong> terminés', page)
+    return int(re.sub(r"\D", "", shown.group(1))) if shown else None
 
 
 def replica_transactions():
@@ -465,7 +482,8 @@ def exercise(folder, version, environment, instances, logs):
     def on_progress(done):
         if done >= kill_at and once.acquire(blocking=False):
             events["killed"] = time.perf_counter()
-            threading.Thread(target=crash_and_restart, daemon=True).start()
+            events["thread"] = threading.Thread(target=crash_and_restart, daemon=True)
+            events["thread"].start()
 
     def crash_and_restart():
         kill_instance(instances["app1"])
@@ -482,11 +500,31 @@ def exercise(folder, version, environment, instances, logs):
     began = time.perf_counter()
     served_before = {name: int(row["stot"]) for name, row in balancer_servers(folder).items()}
     durations, failures, elapsed = run_journeys(cohort.code, statuses, on_progress)
+    if "thread" in events:
+        events["thread"].join()  # a short run can end before the instance is back
     servers = balancer_servers(folder)
     succeeded = len(durations)
     counts = stored(cohort)
     caught_up = replay_caught_up()
-    replica_queries, shown, page = replica_reads_on_dashboard(cohort, adviser)
+    status, page, replica_queries = read_on_replica(
+        f"/conseiller/groupes/{cohort.pk}/", session_cookie(adviser)
+    )
+    shown = completed_shown(page) if status == 200 else None
+    # The nightly job, as the timer runs it on an app machine: through PgBouncer.
+    nightly = subprocess.run(
+        [sys.executable, "manage.py", "purge"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    print(f"nightly job (manage.py purge): exit {nightly.returncode}; {nightly.stdout.strip()}")
+    # One row per questionnaire (administrators only): it streams through a cursor, which
+    # behind PgBouncer in transaction mode must not be a server-side one.
+    export_status, export, export_replica_queries = read_on_replica(
+        "/conseiller/tableau-de-bord/reponses.csv", session_cookie(administrator())
+    )
+    exported = len(export.splitlines()) - 1 if export_status == 200 else None
     server_errors = sum(n for status, n in statuses.counts.items() if str(status)[0] == "5")
     app1_after_restart = restarted_instance_served(folder)
     checks = {
@@ -506,6 +544,10 @@ def exercise(folder, version, environment, instances, logs):
         "the replica caught up with the primary": caught_up,
         "the class dashboard was read on the replica": replica_queries > 0,
         "the dashboard shows every completed questionnaire": shown == counts["completed"],
+        "the nightly job ran through PgBouncer": nightly.returncode == 0,
+        "the one-row-per-questionnaire CSV streamed from the replica, every row in it": (
+            exported == counts["completed"] and export_replica_queries > 0
+        ),
     }
     retries = {name: int(row.get("wretr") or 0) for name, row in servers.items()}
     redispatches = {name: int(row.get("wredis") or 0) for name, row in servers.items()}
@@ -521,10 +563,13 @@ def exercise(folder, version, environment, instances, logs):
     print(f"app1 requests after its restart: {app1_after_restart}")
     print(f"stored for the run's class: {counts}")
     print(f"dashboard: {shown} completed shown; replica transactions meanwhile: {replica_queries}")
+    print(f"CSV export: {exported} rows; replica transactions meanwhile: {export_replica_queries}")
     for check, held in checks.items():
         print(f"  {'ok  ' if held else 'FAIL'} {check}")
     if shown is None:
         print(page[:2000])
+    if exported != counts["completed"]:
+        print(re.findall(r"class=\"messages\">(.*?)</div>", export, re.S)[:1] or export[:1500])
     durations.sort()
     path = save(
         "cluster",
@@ -554,6 +599,18 @@ def exercise(folder, version, environment, instances, logs):
     )
     print(f"\nSaved {path.relative_to(ROOT)}")
     return 0 if all(checks.values()) else 1
+
+
+def administrator():
+    """A superuser past the second factor, as the rows export requires."""
+    from django.contrib.auth import get_user_model
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = get_user_model().objects.create_superuser(
+        "cluster-admin-" + secrets.token_hex(3), password=secrets.token_urlsafe(16) + "Aa1!"
+    )
+    TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    return user
 
 
 def restarted_instance_served(folder):
