@@ -76,9 +76,10 @@ bench-scale: install
 	$(BIN)/python bench/scale.py
 
 # Lighthouse (mobile) on the home page, a step and the results, as production serves them
-# (QUALITY.md P8). Needs Node (npx fetches Lighthouse) and Chromium; not run in CI.
+# (QUALITY.md P8). Needs Node (npx fetches Lighthouse) and Chromium; not run in CI. Its own
+# port, so that it can run beside make bench.
 lighthouse: install
-	$(BIN)/python bench/lighthouse.py
+	BENCH_PORT=$${BENCH_PORT-8766} $(BIN)/python bench/lighthouse.py
 
 # Malformed requests against gunicorn as deployed; fails on any 5xx, traceback or token logged.
 fuzz-live: install
