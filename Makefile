@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: install run test lint format migrate superuser demo messages bench bench-load bench-scale bench-cluster fuzz-live clean
+.PHONY: install run test lint format migrate superuser demo messages css bench bench-load bench-scale bench-cluster lighthouse fuzz-live clean
 
 # The virtual environment is rebuilt when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -52,6 +52,13 @@ messages: install
 		--ignore=.venv --ignore=staticfiles --ignore=tests
 	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
 
+# static/css/bootstrap.css (committed): the Bootstrap rules the templates use, from the pinned
+# packages in frontend/. Run it after using a new Bootstrap class. Needs Node; the app does not.
+css: install
+	cd frontend && npm ci --ignore-scripts --no-audit --no-fund
+	CRISPY_TEMPLATES="$$($(BIN)/python -c 'import crispy_bootstrap5, pathlib; print(pathlib.Path(crispy_bootstrap5.__file__).parent / "templates")')" \
+		node frontend/build-css.mjs
+
 # Production mode (gunicorn, DEBUG off) measured with wrk; SQLite unless DATABASE_URL is set
 # (use a scratch database). Needs wrk (apt-get install -y wrk).
 bench: install
@@ -76,6 +83,12 @@ bench-cluster: install
 		(apt-get install -y -qq $$tool > /dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq $$tool > /dev/null 2>&1) || \
 		(echo "make bench-cluster needs $$tool: apt-get install -y $$tool"; exit 1)); done
 	$(BIN)/python bench/cluster.py
+
+# Lighthouse (mobile) on the home page, a step and the results, as production serves them
+# (QUALITY.md P8). Needs Node (npx fetches Lighthouse) and Chromium; not run in CI. Its own
+# port, so that it can run beside make bench.
+lighthouse: install
+	BENCH_PORT=$${BENCH_PORT-8766} $(BIN)/python bench/lighthouse.py
 
 # Malformed requests against gunicorn as deployed; fails on any 5xx, traceback or token logged.
 fuzz-live: install

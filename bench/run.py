@@ -299,7 +299,7 @@ def report(rows, env, data, weight):
     print(
         f"\npage weight: a step is {weight['step_html_kb']:.1f} KB of HTML (target ≤ 60); "
         f"a first visit transfers {weight['first_visit_kb']:.1f} KB compressed in "
-        f"{weight['first_visit_files']} files, CSS included (target ≤ 100)"
+        f"{weight['first_visit_files']} files, CSS included (target ≤ 25, QUALITY.md P8)"
     )
     path = save(
         f"bench-{database.lower()}",

@@ -71,7 +71,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
-    "bootstrap",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",

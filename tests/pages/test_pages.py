@@ -24,7 +24,7 @@ def test_each_page_has_the_layout_in_french(client, name):
     assert html.count("<h1") == 1
     for footer_link in ("Confidentialité", "Mentions légales", "Accessibilité"):
         assert footer_link in html
-    assert "/static/bootstrap/css/bootstrap.min.css" in html
+    assert "/static/css/bootstrap.css" in html
 
 
 def test_the_home_page_says_what_the_tool_is_and_is_not(client):
