@@ -36,7 +36,7 @@ from .models import (
     TrackWeight,
     WorkshopActivity,
 )
-from .outline import questionnaire_outline
+from .outline import questionnaire_content
 from .services import clone_version, next_version_code, publish_version
 
 admin.site.site_header = _("Repères — administration")
@@ -398,13 +398,21 @@ class QuestionnaireVersionAdmin(FrozenVersionAdminMixin, admin.ModelAdmin):
 
     def preview_view(self, request, object_id):
         version = get_object_or_404(QuestionnaireVersion, pk=object_id)
+        # The same snapshot the student's steps and results read, so the preview cannot drift
+        # from what students see.
+        content = questionnaire_content(version)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": version,
             "title": _("Aperçu de la version « %(code)s »") % {"code": version.code},
             "version": version,
-            **questionnaire_outline(version),
+            "content": content,
+            "expectations": [(e, content.items_of(e.code)) for e in content.expectations],
+            "tracks": [
+                (track, [w for w in content.weights if w.track == track.code])
+                for track in content.tracks
+            ],
         }
         return render(request, "admin/orientation/questionnaireversion/preview.html", context)
 

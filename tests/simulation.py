@@ -1,6 +1,6 @@
 """A simulated population to measure what the rules of 2026-2 can tell (QUALITY.md V3).
 
-No Django: the content is read from the shipped fixture into the pure modules' specs.
+No Django: the content is read from the shipped fixture into the pure modules' inputs.
 
 The model, per student (a latent-trait model with an acquiescence factor):
 - a true preferred interest area, drawn at random among the areas, and a latent interest per
@@ -26,6 +26,7 @@ from math import erf, sqrt
 from pathlib import Path
 
 from assessments import matching, scoring
+from orientation.content import ContentBand, ContentExpectation, ContentItem
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "questionnaire-2026-2.json"
 PREFERENCE_BOOST = 1.5
@@ -38,16 +39,16 @@ SEED = 2026
 
 @dataclass(frozen=True)
 class Content:
-    items: tuple  # scoring.ItemSpec
-    expectations: tuple  # scoring.ExpectationSpec
-    bands: tuple  # scoring.BandSpec
+    items: tuple  # ContentItem
+    expectations: tuple  # ContentExpectation
+    bands: tuple  # ContentBand
     dimensions: tuple  # matching.DimensionSpec
     formations: tuple  # matching.FormationSpec
     goals: tuple  # matching.GoalSpec
 
 
 def content_from_fixture(path=FIXTURE):
-    """The fixture's version as the pure modules' specs, in the content's order."""
+    """The fixture's version as the pure modules' inputs, in the content's order."""
     rows = json.loads(Path(path).read_text(encoding="utf-8"))
 
     def of(model):
@@ -65,7 +66,7 @@ def content_from_fixture(path=FIXTURE):
         profiles.setdefault(code(row["track"]), {})[code(row["dimension"])] = row["weight"]
     return Content(
         items=tuple(
-            scoring.ItemSpec(
+            ContentItem(
                 i["code"],
                 code(i["category"]),
                 code(i["expectation"]),
@@ -77,13 +78,13 @@ def content_from_fixture(path=FIXTURE):
             for i in items
         ),
         expectations=tuple(
-            scoring.ExpectationSpec(e["code"], code(e["category"]))
+            ContentExpectation(e["code"], code(e["category"]))
             for e in sorted(
                 of("expectation"),
                 key=lambda e: (categories[code(e["category"])]["position"], e["position"]),
             )
         ),
-        bands=tuple(scoring.BandSpec(b["code"], b["min_score"]) for b in of("scoreband")),
+        bands=tuple(ContentBand(b["code"], b["min_score"]) for b in of("scoreband")),
         dimensions=tuple(
             matching.DimensionSpec(
                 d["code"], tuple(i["code"] for i in items if code(i.get("dimension")) == d["code"])

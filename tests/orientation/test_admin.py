@@ -1,5 +1,7 @@
 """The admin is the content editor: every page renders, frozen versions are read-only."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -12,6 +14,7 @@ from orientation.models import (
     Track,
 )
 from orientation.services import clone_version
+from tests.assessments.journey import answer_step, start, step_url
 from tests.utils import text
 
 MODELS = [QuestionnaireVersion, Category, Expectation, Item, Track, ScoreBand]
@@ -68,6 +71,28 @@ def test_the_preview_shows_the_whole_questionnaire_in_order(admin_client, versio
     assert "Étape 4 sur 4" in html
     assert "Tout à fait d'accord" in html
     assert "Avoir la volonté de s'engager" in html
+
+
+def _questions(html):
+    """Each question's fieldset, by item code, with the spacing between tags left out."""
+    found = re.findall(r'(<fieldset class="likert" id="q-([^"]+)">.*?</fieldset>)', html, re.S)
+    return {code: re.sub(r">\s+<", "><", fieldset.strip()) for fieldset, code in found}
+
+
+def test_the_preview_shows_each_question_exactly_as_the_student_sees_it(
+    admin_client, client, second_version
+):
+    url = reverse("admin:orientation_version_preview", args=[second_version.pk])
+    previewed = _questions(admin_client.get(url).content.decode())
+    token = start(client)
+    seen = {}
+    for number in range(1, Category.objects.filter(version=second_version).count() + 1):
+        seen |= _questions(client.get(step_url(token, number)).content.decode())
+        answer_step(client, token, number)  # the next step opens once this one is answered
+    assert len(seen) == Item.objects.filter(version=second_version).count()
+    # True/false questions and agreement statements alike: the same legend, the same radios.
+    assert Item.objects.filter(version=second_version, kind="knowledge").exists()
+    assert previewed == seen
 
 
 def test_editing_an_item_in_a_draft_saves_it(admin_client, draft):
