@@ -49,6 +49,8 @@ from dataclasses import dataclass, field
 from math import inf, sqrt
 from statistics import fmean
 
+from orientation.content import AGREE_MIN, SCALE_MAX
+
 from .psychometrics import f_test_p
 
 LEAN_P = 0.001
@@ -56,8 +58,7 @@ FIT_MIN = 1.25
 TIE_MARGIN = 0.5
 SUGGESTION_COUNT = 3
 REASON_COUNT = 3
-AGREE_MIN = 4
-GOAL_ANSWER = 5
+GOAL_ANSWER = SCALE_MAX  # « tout à fait d'accord »
 GOAL_LEAD = 1.5  # answer steps above the student's mean interest answer
 
 STANDS_OUT, TIE, FLAT, GOAL = "stands_out", "tie", "flat", "goal"
