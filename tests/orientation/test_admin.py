@@ -12,6 +12,7 @@ from orientation.models import (
     QuestionnaireVersion,
     ScoreBand,
     Track,
+    TrackWeight,
 )
 from orientation.services import clone_version
 from tests.assessments.journey import answer_step, start, step_url
@@ -93,6 +94,28 @@ def test_the_preview_shows_each_question_exactly_as_the_student_sees_it(
     # True/false questions and agreement statements alike: the same legend, the same radios.
     assert Item.objects.filter(version=second_version, kind="knowledge").exists()
     assert previewed == seen
+
+
+def _inline_choices(response, model, field):
+    formset = next(
+        inline.formset
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.model is model
+    )
+    return formset.empty_form.fields[field].queryset
+
+
+def test_inline_rows_point_only_to_a_drafts_content_of_the_right_kind(admin_client, draft):
+    track = Track.objects.filter(version=draft).first()
+    items = _inline_choices(
+        admin_client.get(admin_url(Track, "change", track.pk)), TrackWeight, "item"
+    )
+    assert items.exists()
+    assert {(i.version.status, i.category.kind) for i in items} == {("draft", "interests")}
+    expectation = Expectation.objects.filter(version=draft).first()
+    response = admin_client.get(admin_url(Expectation, "change", expectation.pk))
+    categories = _inline_choices(response, Item, "category")
+    assert {(c.version.status, c.kind) for c in categories} == {("draft", "expectations")}
 
 
 def test_editing_an_item_in_a_draft_saves_it(admin_client, draft):
