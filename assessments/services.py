@@ -176,12 +176,9 @@ def _first_rules_suggestions(content, interests):
 def _suggestions(content, interests):
     result = matching.suggest(
         interests,
-        dimensions=[matching.DimensionSpec(d.code, d.items) for d in content.dimensions],
-        formations=[
-            matching.FormationSpec(t.code, dict(t.profile), t.after_first_diploma, t.shown_with)
-            for t in content.tracks
-        ],
-        goals=[matching.GoalSpec(i.code, i.goal_track) for i in content.items if i.goal_track],
+        dimensions=content.dimensions,
+        formations=content.tracks,
+        goals=[item for item in content.items if item.goal_track],
     )
 
     def as_json(fit):

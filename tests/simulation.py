@@ -26,7 +26,13 @@ from math import erf, sqrt
 from pathlib import Path
 
 from assessments import matching, scoring
-from orientation.content import ContentBand, ContentExpectation, ContentItem
+from orientation.content import (
+    ContentBand,
+    ContentDimension,
+    ContentExpectation,
+    ContentItem,
+    ContentTrack,
+)
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "questionnaire-2026-2.json"
 PREFERENCE_BOOST = 1.5
@@ -42,9 +48,9 @@ class Content:
     items: tuple  # ContentItem
     expectations: tuple  # ContentExpectation
     bands: tuple  # ContentBand
-    dimensions: tuple  # matching.DimensionSpec
-    formations: tuple  # matching.FormationSpec
-    goals: tuple  # matching.GoalSpec
+    dimensions: tuple  # ContentDimension
+    formations: tuple  # ContentTrack
+    goals: tuple  # ContentItem naming a goal_track
 
 
 def content_from_fixture(path=FIXTURE):
@@ -86,22 +92,27 @@ def content_from_fixture(path=FIXTURE):
         ),
         bands=tuple(ContentBand(b["code"], b["min_score"]) for b in of("scoreband")),
         dimensions=tuple(
-            matching.DimensionSpec(
+            ContentDimension(
                 d["code"], tuple(i["code"] for i in items if code(i.get("dimension")) == d["code"])
             )
             for d in sorted(of("interestdimension"), key=lambda d: d["position"])
         ),
         formations=tuple(
-            matching.FormationSpec(
+            ContentTrack(
                 t["code"],
-                profiles.get(t["code"], {}),
-                t["after_first_diploma"],
-                code(t["shown_with"]),
+                profile=tuple(profiles.get(t["code"], {}).items()),
+                after_first_diploma=t["after_first_diploma"],
+                shown_with=code(t["shown_with"]),
             )
             for t in sorted(of("track"), key=lambda t: t["position"])
         ),
         goals=tuple(
-            matching.GoalSpec(i["code"], code(i["goal_track"]))
+            ContentItem(
+                i["code"],
+                code(i["category"]),
+                code(i["expectation"]),
+                goal_track=code(i["goal_track"]),
+            )
             for i in items
             if i.get("goal_track")
         ),
@@ -158,7 +169,7 @@ def _scores(content, answers):
 
 def simulate(content=None, students=STUDENTS, seed=SEED):
     content = content or content_from_fixture()
-    profiles = {f.code: f.profile for f in content.formations}
+    profiles = {f.code: dict(f.profile) for f in content.formations}
     rng = random.Random(seed)
     matched = leaning = strongest = same_attendus = same_categories = attendus = categories = 0
     bands = list(content.bands)
