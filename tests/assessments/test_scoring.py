@@ -1,5 +1,9 @@
 """The scoring rules of assessments/scoring.py, without a database."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -36,6 +40,19 @@ answer_sets = st.fixed_dictionaries({item.code: values for item in ITEMS})
 
 def score(answers, margin=5, duration=None, items=ITEMS):
     return score_answers(answers, items, EXPECTATIONS, BANDS, margin, duration)
+
+
+def test_the_rules_and_the_content_they_read_import_no_django():
+    # Pure by design (STYLE.md §2): the rules take the content snapshot as it is, so the
+    # snapshot must stay free of Django too.
+    modules = "assessments.scoring, assessments.recommendation, assessments.matching"
+    check = f"import sys, {modules}; print(sorted({{m.split('.')[0] for m in sys.modules}}))"
+    root = Path(__file__).resolve().parents[2]
+    loaded = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True, cwd=root
+    ).stdout
+    assert "django" not in loaded
+    assert "orientation" in loaded
 
 
 def test_points_run_from_0_to_100_and_reverse_keyed_items_flip():
