@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from orientation.content import SCALE_MAX, SCALE_MIN, keyed
 from orientation.models import QuestionnaireVersion
 from orientation.outline import questionnaire_content
 
@@ -42,7 +43,7 @@ def _family(item):
 
 
 def _clamp(value):
-    return max(1, min(5, round(value)))
+    return max(SCALE_MIN, min(SCALE_MAX, round(value)))
 
 
 def seed_demo(*, attempts=300, seed=2026, now=None):
@@ -92,7 +93,7 @@ def seed_demo(*, attempts=300, seed=2026, now=None):
                 else:
                     latent = level[step.code]
                 value = _clamp(3 + 1.2 * (latent - difficulty[item.pk]) + rng.gauss(0, 0.8))
-                values[item.pk] = 6 - value if item.reverse_keyed else value
+                values[item.pk] = keyed(value, item.reverse_keyed)
         assessment, _token = start_assessment(cohort=cohort, now=started)
         if rng.random() < 0.1:
             # Some leave after the first step: they count as started, not completed.

@@ -6,7 +6,7 @@ measured against it: what the step costs beyond rendering the same HTML is the p
 
 from django.shortcuts import render
 
-from orientation.outline import ContentItem, ContentStep, Questionnaire
+from orientation.content import ContentItem, ContentStep, Questionnaire
 from orientation.services import MAX_ITEMS_PER_STEP
 
 from .views import likert_rows

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from orientation.models import KNOWLEDGE_SCALE, SCALE, Item
+from orientation.models import SCALES
 
 from .models import Cohort, normalise_code
 
@@ -62,14 +62,8 @@ def _answer_field(scale, required):
 
 # Module-level, not class attributes: a Form's metaclass would take those for its own fields.
 # One field per kind of question and (required, optional).
-ANSWER = {
-    Item.Kind.AGREEMENT: _answer_field(SCALE, required=True),
-    Item.Kind.KNOWLEDGE: _answer_field(KNOWLEDGE_SCALE, required=True),
-}
-OPTIONAL_ANSWER = {
-    Item.Kind.AGREEMENT: _answer_field(SCALE, required=False),
-    Item.Kind.KNOWLEDGE: _answer_field(KNOWLEDGE_SCALE, required=False),
-}
+ANSWER = {kind: _answer_field(scale, required=True) for kind, scale in SCALES.items()}
+OPTIONAL_ANSWER = {kind: _answer_field(scale, required=False) for kind, scale in SCALES.items()}
 
 
 class StepForm(forms.Form):

@@ -49,6 +49,8 @@ from dataclasses import dataclass, field
 from math import inf, sqrt
 from statistics import fmean
 
+from orientation.content import AGREE_MIN, SCALE_MAX
+
 from .psychometrics import f_test_p
 
 LEAN_P = 0.001
@@ -56,31 +58,10 @@ FIT_MIN = 1.25
 TIE_MARGIN = 0.5
 SUGGESTION_COUNT = 3
 REASON_COUNT = 3
-AGREE_MIN = 4
-GOAL_ANSWER = 5
+GOAL_ANSWER = SCALE_MAX  # « tout à fait d'accord »
 GOAL_LEAD = 1.5  # answer steps above the student's mean interest answer
 
 STANDS_OUT, TIE, FLAT, GOAL = "stands_out", "tie", "flat", "goal"
-
-
-@dataclass(frozen=True)
-class DimensionSpec:
-    code: str
-    items: tuple  # item codes
-
-
-@dataclass(frozen=True)
-class FormationSpec:
-    code: str
-    profile: dict  # dimension code → weight 1–3
-    after_first_diploma: bool = False
-    shown_with: str | None = None
-
-
-@dataclass(frozen=True)
-class GoalSpec:
-    item: str
-    track: str
 
 
 @dataclass(frozen=True)
@@ -153,9 +134,10 @@ def fit_of(relative, profile):
 
 def reasons_for(formation, answers, dimensions, mean_answer):
     """Rule 8: agreed statements of the formation's areas, above the student's mean."""
+    profile = dict(formation.profile)
     weighted = []
     for dimension in dimensions:
-        weight = formation.profile.get(dimension.code, 0)
+        weight = profile.get(dimension.code, 0)
         for code in dimension.items if weight else ():
             value = answers.get(code)
             if value is not None and value >= AGREE_MIN and value > mean_answer:
@@ -165,7 +147,11 @@ def reasons_for(formation, answers, dimensions, mean_answer):
 
 
 def suggest(answers, dimensions, formations, goals=()):
-    """The suggestions for one student's interest answers (rules 1–8)."""
+    """The suggestions for one student's interest answers (rules 1–8).
+
+    dimensions, formations: the version's ContentDimension and ContentTrack values (a
+    formation's profile: (area code, weight 1–3) pairs); goals: the ContentItem values that
+    name a goal_track (orientation/content.py)."""
     relative = relative_profile(answers, dimensions)
     interest_codes = [code for d in dimensions for code in d.items if code in answers]
     mean_answer = fmean(answers[code] for code in interest_codes) if interest_codes else 0
@@ -174,7 +160,7 @@ def suggest(answers, dimensions, formations, goals=()):
         (
             Fit(
                 code=f.code,
-                fit=round(fit_of(relative, f.profile), 2) if relative else 0.0,
+                fit=round(fit_of(relative, dict(f.profile)), 2) if relative else 0.0,
                 reasons=reasons_for(f, answers, dimensions, mean_answer),
             )
             for f in formations
@@ -186,17 +172,17 @@ def suggest(answers, dimensions, formations, goals=()):
 
     goal_codes, later_goals = [], []
     for goal in goals:
-        value = answers.get(goal.item)
+        value, track = answers.get(goal.code), goal.goal_track
         if (
             value is not None
             and value >= GOAL_ANSWER
             and value - mean_answer >= GOAL_LEAD
-            and goal.track in by_code
-            and goal.track not in goal_codes + later_goals
+            and track in by_code
+            and track not in goal_codes + later_goals
         ):
             # A goal reached only after a first diploma is a later step too (rule 5).
-            closed = by_code[goal.track].after_first_diploma
-            (later_goals if closed else goal_codes).append(goal.track)
+            closed = by_code[track].after_first_diploma
+            (later_goals if closed else goal_codes).append(track)
 
     best = open_now[0].fit if open_now else 0.0
     leans = lean_p(answers, dimensions) < LEAN_P

@@ -66,12 +66,13 @@ from math import exp, inf, lgamma, log, sqrt
 from operator import mul
 from statistics import fmean
 
+from orientation.content import SCALE_MAX, SCALE_MIN
+
 POOR_DISCRIMINATION = 0.20
 SATURATION = 0.80
 TOO_EASY = 0.95
 ALPHA_GAIN = 0.02  # α if deleted this much above α: the statement lowers it
 FLAG_MIN_N = 30
-SCALE_MIN, SCALE_MAX = 1, 5
 CONFIDENCE = 0.95
 LONGER_SETS = (3, 4)  # the lengths Spearman–Brown projects short sets to
 

@@ -25,6 +25,8 @@ Nothing here is a decision or an admission probability: it is a lead to discuss.
 
 from dataclasses import dataclass
 
+from orientation.content import AGREE_MIN
+
 from .scoring import item_points, round_half_up
 
 STRONG, MEDIUM, WEAK = "strong", "medium", "weak"
@@ -33,20 +35,6 @@ SUGGESTION_MIN_FIT = 50
 REASON_COUNT = 3
 PRIOR_WEIGHT = 3
 NEUTRAL_POINTS = 50
-
-
-@dataclass(frozen=True)
-class TrackSpec:
-    code: str
-    position: int = 0
-    shown_with: str | None = None  # code of a companion formation
-
-
-@dataclass(frozen=True)
-class WeightSpec:
-    track: str
-    item: str
-    weight: int
 
 
 @dataclass(frozen=True)
@@ -70,7 +58,10 @@ def level_for(fit):
 
 
 def rank_tracks(answers, tracks, weights):
-    """Every formation linked to at least one statement, ranked by affinity (rules 2–4, 7)."""
+    """Every formation linked to at least one statement, ranked by affinity (rules 2–4, 7).
+
+    tracks, weights: the version's ContentTrack and ContentWeight values
+    (orientation/content.py)."""
     by_track = {}
     for weight in weights:
         by_track.setdefault(weight.track, []).append(weight)
@@ -84,7 +75,7 @@ def rank_tracks(answers, tracks, weights):
         fit = round_half_up((points + PRIOR_WEIGHT * NEUTRAL_POINTS) / total)
         contributions = sorted(
             links,
-            key=lambda w: (answers[w.item] >= 4, w.weight * item_points(answers[w.item])),
+            key=lambda w: (answers[w.item] >= AGREE_MIN, w.weight * item_points(answers[w.item])),
             reverse=True,
         )
         reasons = tuple(

@@ -4,7 +4,8 @@ The rules, in plain words:
 
 1. Every statement is answered on a 5-point scale, 1 « Pas du tout d'accord » to 5 « Tout à
    fait d'accord ». A reverse-keyed statement (« J'abandonne facilement… ») counts as 6 − answer,
-   so that a high value always means a strength.
+   so that a high value always means a strength (the scale and that reading:
+   orientation/content.py, shared with every other reader of an answer).
 2. A statement's points are (value − 1) / 4 × 100: 1 → 0, 3 → 50, 5 → 100.
 3. An attendu's score is the mean of its statements' points, rounded to a whole number (halves
    go up). A category's score (compétences générales, techniques et scientifiques, qualités
@@ -12,7 +13,7 @@ The rules, in plain words:
    categories' scores, so each category counts the same whatever its number of attendus.
 4. Each attendu score falls in the band with the highest start at or below it (for example
    « point d'appui » from 75, « à consolider » from 50, « piste de progrès » from 0).
-5. Response quality is noted, never used to drop answers:
+5. Response flags say how the questionnaire was answered, never used to drop answers:
    - straight-lining: a step of at least 5 statements answered with one single value;
    - too fast: fewer than 2 seconds per statement on average, from start to finish.
 
@@ -49,13 +50,22 @@ from fractions import Fraction
 from math import sqrt
 from statistics import mean
 
-SCALE_MIN, SCALE_MAX = 1, 5
-AGREE_MIN, DISAGREE_MAX = 4, 2  # « plutôt d'accord » or more; « plutôt pas d'accord » or less
+from orientation.content import (
+    AGREE_MIN,
+    AGREEMENT,
+    DISAGREE_MAX,
+    DONT_KNOW,
+    KNOWLEDGE,
+    SCALE_MAX,
+    SCALE_MIN,
+    keyed,
+)
+
+# The response flags (rule 5 and the contradiction rules).
 SECONDS_PER_ITEM_MIN = 2
 STRAIGHT_LINE_MIN_ITEMS = 5
 CONTRADICTIONS_MIN = 3
 RULES_FIRST, RULES_SECOND = "1", "2"
-AGREEMENT, KNOWLEDGE = "agreement", "knowledge"
 # Points one answer step is worth on one statement: 1 → 2 on the agreement scale, wrong →
 # right on a knowledge question.
 STEP_POINTS = {AGREEMENT: 25, KNOWLEDGE: 100}
@@ -64,30 +74,9 @@ RELIABLE_Z = 1.96
 
 
 @dataclass(frozen=True)
-class ItemSpec:
-    code: str
-    step: str  # the category code: one step of the questionnaire
-    expectation: str | None  # attendu code; None for an interest statement
-    reverse_keyed: bool = False
-    kind: str = AGREEMENT
-    correct: int | None = None  # a knowledge question's right answer
-    mirror_of: str | None = None  # the statement a reverse-keyed one is the exact opposite of
+class ExpectationResult:
+    """An attendu's score as computed here (stored as assessments.models.ExpectationScore)."""
 
-
-@dataclass(frozen=True)
-class ExpectationSpec:
-    code: str
-    category: str
-
-
-@dataclass(frozen=True)
-class BandSpec:
-    code: str
-    min_score: int
-
-
-@dataclass(frozen=True)
-class ExpectationScore:
     code: str
     category: str
     score: int
@@ -98,7 +87,10 @@ class ExpectationScore:
 
 
 @dataclass(frozen=True)
-class QualityFlags:
+class ResponseFlags:
+    """How the questionnaire was answered (not what the statements are worth: that is
+    assessments/psychometrics.py)."""
+
     straight_lining: bool = False
     too_fast: bool = False
     contradictory: bool = False
@@ -112,17 +104,14 @@ class QualityFlags:
 
 @dataclass(frozen=True)
 class Scores:
-    expectations: dict  # code → ExpectationScore, in the order given
+    expectations: dict  # code → ExpectationResult, in the order given
     categories: dict  # code → int
     overall: int
-    quality: QualityFlags = field(default_factory=QualityFlags)
+    flags: ResponseFlags = field(default_factory=ResponseFlags)
 
 
 def round_half_up(value):
     return int(Decimal(str(value)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
-
-
-DONT_KNOW = 3
 
 
 def item_points(value, reverse_keyed=False, kind=AGREEMENT, correct=None):
@@ -132,8 +121,7 @@ def item_points(value, reverse_keyed=False, kind=AGREEMENT, correct=None):
         return 100 if value == correct else 0 if value == DONT_KNOW else -100
     if not SCALE_MIN <= value <= SCALE_MAX:
         raise ValueError(f"answer {value!r} is outside the scale")
-    keyed = SCALE_MIN + SCALE_MAX - value if reverse_keyed else value
-    return (keyed - SCALE_MIN) / (SCALE_MAX - SCALE_MIN) * 100
+    return (keyed(value, reverse_keyed) - SCALE_MIN) / (SCALE_MAX - SCALE_MIN) * 100
 
 
 def band_for(score, bands):
@@ -186,7 +174,8 @@ def score_answers(
     """Score a completed questionnaire.
 
     answers: {item code: answer} for every attendu statement (interest answers are ignored
-    here; they feed the suggestion modules). items, expectations, bands: the version's specs.
+    here; they feed the suggestion modules). items, expectations, bands: the version's
+    ContentItem, ContentExpectation and ContentBand values (orientation/content.py).
     """
     by_expectation = defaultdict(list)
     for item in items:
@@ -208,7 +197,7 @@ def score_answers(
         else:
             exact = max(Fraction(0), Fraction(sum(int(p) for p in points), len(points)))
             near, side = one_answer_from(exact, answer_step(its_items), bands) or (None, None)
-        expectation_scores[expectation.code] = ExpectationScore(
+        expectation_scores[expectation.code] = ExpectationResult(
             code=expectation.code,
             category=expectation.category,
             score=score,
@@ -227,13 +216,13 @@ def score_answers(
         expectations=expectation_scores,
         categories=categories,
         overall=overall,
-        quality=assess_quality(answers, items, duration_seconds, rules),
+        flags=response_flags(answers, items, duration_seconds, rules),
     )
 
 
-def assess_quality(answers, items, duration_seconds=None, rules=RULES_FIRST):
-    """Response-quality flags (rule 5 of the module docstring, and the contradiction rule of
-    each set of rules)."""
+def response_flags(answers, items, duration_seconds=None, rules=RULES_FIRST):
+    """How the questionnaire was answered: rule 5 of the module docstring, and the
+    contradiction rule of each set of rules."""
     per_step = defaultdict(list)
     for item in items:
         if item.code in answers and item.kind == AGREEMENT:
@@ -254,7 +243,7 @@ def assess_quality(answers, items, duration_seconds=None, rules=RULES_FIRST):
         if rules != RULES_FIRST
         else _first_rules_contradictions(answers, items)
     )
-    return QualityFlags(
+    return ResponseFlags(
         straight_lining=bool(straight),
         too_fast=too_fast,
         contradictory=len(contradictions) >= CONTRADICTIONS_MIN,

@@ -118,22 +118,16 @@ def compute_result(content, answers_by_pk, duration_seconds):
     rules of the attempt's version: a stored result is always recomputed exactly."""
     items = content.items
     by_code = {item.code: answers_by_pk[item.pk] for item in items}
-    bands = [scoring.BandSpec(b.code, b.min_score) for b in content.bands]
     scores = scoring.score_answers(
         answers=by_code,
-        items=[
-            scoring.ItemSpec(
-                i.code, i.step, i.expectation, i.reverse_keyed, i.kind, i.correct, i.mirror_of
-            )
-            for i in items
-        ],
-        expectations=[scoring.ExpectationSpec(e.code, e.category) for e in content.expectations],
-        bands=bands,
+        items=items,
+        expectations=content.expectations,
+        bands=content.bands,
         margin=content.close_margin,
         duration_seconds=duration_seconds,
         rules=content.rules,
     )
-    quality = scores.quality
+    flags = scores.flags
     interests = {i.code: by_code[i.code] for i in items if i.expectation is None}
     if content.rules == scoring.RULES_FIRST:
         suggestions = _first_rules_suggestions(content, interests)
@@ -145,17 +139,18 @@ def compute_result(content, answers_by_pk, duration_seconds):
             code: _expectation_json(r, content.rules) for code, r in scores.expectations.items()
         },
         "categories": {
-            code: {"score": value, "band": scoring.band_for(value, bands).code}
+            code: {"score": value, "band": scoring.band_for(value, content.bands).code}
             for code, value in scores.categories.items()
         },
         "overall": scores.overall,
         **suggestions,
+        # Stored under « quality » since the first results: the key stays.
         "quality": {
-            "straight_lining": quality.straight_lining,
-            "too_fast": quality.too_fast,
-            "contradictory": quality.contradictory,
-            "straight_lined_steps": list(quality.straight_lined_steps),
-            "contradictory_expectations": list(quality.contradictory_expectations),
+            "straight_lining": flags.straight_lining,
+            "too_fast": flags.too_fast,
+            "contradictory": flags.contradictory,
+            "straight_lined_steps": list(flags.straight_lined_steps),
+            "contradictory_expectations": list(flags.contradictory_expectations),
         },
         "duration_seconds": duration_seconds,
     }
@@ -169,10 +164,8 @@ def _expectation_json(result, rules):
 
 
 def _first_rules_suggestions(content, interests):
-    tracks = [recommendation.TrackSpec(t.code, t.position, t.shown_with) for t in content.tracks]
-    weights = [recommendation.WeightSpec(*weight) for weight in content.weights]
-    ranked = recommendation.rank_tracks(interests, tracks, weights)
-    suggestions = recommendation.suggest(ranked, tracks)
+    ranked = recommendation.rank_tracks(interests, content.tracks, content.weights)
+    suggestions = recommendation.suggest(ranked, content.tracks)
     return {
         "suggestions": [_fit_json(fit) for fit in suggestions],
         "ranking": [{"code": fit.code, "fit": fit.fit, "level": fit.level} for fit in ranked],
@@ -183,12 +176,9 @@ def _first_rules_suggestions(content, interests):
 def _suggestions(content, interests):
     result = matching.suggest(
         interests,
-        dimensions=[matching.DimensionSpec(d.code, d.items) for d in content.dimensions],
-        formations=[
-            matching.FormationSpec(t.code, dict(t.profile), t.after_first_diploma, t.shown_with)
-            for t in content.tracks
-        ],
-        goals=[matching.GoalSpec(i.code, i.goal_track) for i in content.items if i.goal_track],
+        dimensions=content.dimensions,
+        formations=content.tracks,
+        goals=[item for item in content.items if item.goal_track],
     )
 
     def as_json(fit):

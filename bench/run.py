@@ -110,7 +110,7 @@ def prepare():
         attempt, _token = start_assessment(cohort=cohort)
         save_step(
             attempt,
-            {item.pk: 1 + (item.pk + _n) % len(item.scale) for item in content.items},
+            {item.pk: 1 + (item.pk + _n) % len(item.values) for item in content.items},
         )
     session = SessionStore()
     session["_auth_user_id"] = str(adviser.pk)

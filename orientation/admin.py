@@ -36,7 +36,7 @@ from .models import (
     TrackWeight,
     WorkshopActivity,
 )
-from .outline import questionnaire_outline
+from .outline import questionnaire_content
 from .services import clone_version, next_version_code, publish_version
 
 admin.site.site_header = _("Repères — administration")
@@ -50,6 +50,59 @@ def _version_of(obj):
 
 def _is_draft(obj):
     return _version_of(obj).is_draft
+
+
+def _editable(obj=None):
+    """Nothing chosen yet (a list, an add page), or something of a draft."""
+    return obj is None or _is_draft(obj)
+
+
+class DraftOnlyMixin:
+    """Content is added, changed and deleted only inside a draft; a published or archived
+    version is read-only (its rows refuse the write anyway, see orientation/models.py)."""
+
+    def has_add_permission(self, request, *parent):
+        # An inline is asked with its parent object, a model admin with nothing.
+        return _editable(*parent) and super().has_add_permission(request, *parent)
+
+    def has_change_permission(self, request, obj=None):
+        return _editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _editable(obj) and super().has_delete_permission(request, obj)
+
+
+def _draft_choices(model, **filters):
+    """The rows of `model` a form may point to: only a draft's, since new content goes only
+    into a draft, under a parent of a draft. None for a model outside the versions."""
+    if model is QuestionnaireVersion:
+        return QuestionnaireVersion.objects.filter(status=QuestionnaireVersion.Status.DRAFT)
+    if not hasattr(model, "version"):
+        return None
+    return model.objects.filter(
+        version__status=QuestionnaireVersion.Status.DRAFT, **filters
+    ).select_related("version")
+
+
+class DraftChoicesMixin:
+    """Foreign keys and many-to-many fields offer only a draft's rows (_draft_choices);
+    `choice_filters` narrows some of them further, by field name."""
+
+    choice_filters = {}
+
+    def _with_draft_choices(self, db_field, kwargs):
+        choices = _draft_choices(
+            db_field.related_model, **self.choice_filters.get(db_field.name, {})
+        )
+        return kwargs if choices is None else {**kwargs, "queryset": choices}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = self._with_draft_choices(db_field, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs = self._with_draft_choices(db_field, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class FrozenVersionAdminMixin:
@@ -82,7 +135,7 @@ class FrozenVersionAdminMixin:
 
     def delete_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))
-        if obj is None or _is_draft(obj) or not self.has_view_permission(request, obj):
+        if _editable(obj) or not self.has_view_permission(request, obj):
             return super().delete_view(request, object_id, extra_context)
         version = _version_of(obj)
         status = version.get_status_display().lower()
@@ -243,22 +296,13 @@ class VersionedInlineFormSet(LabelledInlineFormSet):
         return form
 
 
-class VersionedInline(admin.TabularInline):
+class VersionedInline(DraftOnlyMixin, DraftChoicesMixin, admin.TabularInline):
     form = VersionedInlineForm
     formset = VersionedInlineFormSet
     extra = 0
 
-    def has_add_permission(self, request, obj=None):
-        return (obj is None or _is_draft(obj)) and super().has_add_permission(request, obj)
 
-    def has_change_permission(self, request, obj=None):
-        return (obj is None or _is_draft(obj)) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return (obj is None or _is_draft(obj)) and super().has_delete_permission(request, obj)
-
-
-class VersionedAdmin(FrozenVersionAdminMixin, admin.ModelAdmin):
+class VersionedAdmin(DraftOnlyMixin, DraftChoicesMixin, FrozenVersionAdminMixin, admin.ModelAdmin):
     """Shared rules for everything that lives inside a version."""
 
     list_select_related = ["version"]
@@ -266,51 +310,16 @@ class VersionedAdmin(FrozenVersionAdminMixin, admin.ModelAdmin):
     # Official links are https; Django 6 makes that the default, say it now.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
-    def has_change_permission(self, request, obj=None):
-        return (obj is None or _is_draft(obj)) and super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request, obj=None):
-        return (obj is None or _is_draft(obj)) and super().has_delete_permission(request, obj)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # New content can only go into a draft, and only under a parent of a draft.
-        related = db_field.related_model
-        if related is QuestionnaireVersion:
-            kwargs["queryset"] = QuestionnaireVersion.objects.filter(
-                status=QuestionnaireVersion.Status.DRAFT
-            )
-        elif hasattr(related, "version"):
-            kwargs["queryset"] = related.objects.filter(
-                version__status=QuestionnaireVersion.Status.DRAFT
-            ).select_related("version")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if hasattr(db_field.related_model, "version"):
-            kwargs["queryset"] = db_field.related_model.objects.filter(
-                version__status=QuestionnaireVersion.Status.DRAFT
-            ).select_related("version")
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-
-class ScoreBandInline(admin.TabularInline):
+class ScoreBandInline(DraftOnlyMixin, admin.TabularInline):
     model = ScoreBand
     formset = LabelledInlineFormSet
     fields = ["code", "label", "min_score", "message"]
     extra = 0
 
-    def has_add_permission(self, request, obj=None):
-        return (obj is None or obj.is_draft) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return (obj is None or obj.is_draft) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return (obj is None or obj.is_draft) and super().has_delete_permission(request, obj)
-
 
 @admin.register(QuestionnaireVersion)
-class QuestionnaireVersionAdmin(FrozenVersionAdminMixin, admin.ModelAdmin):
+class QuestionnaireVersionAdmin(DraftOnlyMixin, FrozenVersionAdminMixin, admin.ModelAdmin):
     list_display = ["code", "title", "status", "is_current", "published_at", "preview_link"]
     list_filter = ["status", "is_current"]
     search_fields = ["code", "title", "notes"]
@@ -342,12 +351,6 @@ class QuestionnaireVersionAdmin(FrozenVersionAdminMixin, admin.ModelAdmin):
     ]
     inlines = [ScoreBandInline]
     actions = ["publish", "clone_as_draft"]
-
-    def has_change_permission(self, request, obj=None):
-        return (obj is None or obj.is_draft) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return (obj is None or obj.is_draft) and super().has_delete_permission(request, obj)
 
     def get_urls(self):
         preview = self.admin_site.admin_view(self.preview_view)
@@ -398,13 +401,21 @@ class QuestionnaireVersionAdmin(FrozenVersionAdminMixin, admin.ModelAdmin):
 
     def preview_view(self, request, object_id):
         version = get_object_or_404(QuestionnaireVersion, pk=object_id)
+        # The same snapshot the student's steps and results read, so the preview cannot drift
+        # from what students see.
+        content = questionnaire_content(version)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": version,
             "title": _("Aperçu de la version « %(code)s »") % {"code": version.code},
             "version": version,
-            **questionnaire_outline(version),
+            "content": content,
+            "expectations": [(e, content.items_of(e.code)) for e in content.expectations],
+            "tracks": [
+                (track, [w for w in content.weights if w.track == track.code])
+                for track in content.tracks
+            ],
         }
         return render(request, "admin/orientation/questionnaireversion/preview.html", context)
 
@@ -419,13 +430,6 @@ class ItemInline(VersionedInline):
     model = Item
     fields = ["position", "code", "statement", "reverse_keyed", "expectation"]
     show_change_link = True
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "expectation":
-            kwargs["queryset"] = Expectation.objects.filter(
-                version__status=QuestionnaireVersion.Status.DRAFT
-            ).select_related("version")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class WorkshopInline(VersionedInline):
@@ -446,14 +450,7 @@ class WorkshopInline(VersionedInline):
 
 class ExpectationItemInline(ItemInline):
     fields = ["position", "code", "statement", "reverse_keyed", "category"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "category":
-            kwargs["queryset"] = Category.objects.filter(
-                version__status=QuestionnaireVersion.Status.DRAFT,
-                kind=Category.Kind.EXPECTATIONS,
-            ).select_related("version")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    choice_filters = {"category": {"kind": Category.Kind.EXPECTATIONS}}
 
 
 @admin.register(Category)
@@ -589,14 +586,7 @@ class TrackDimensionInline(VersionedInline):
 class TrackWeightInline(VersionedInline):
     model = TrackWeight
     fields = ["item", "weight"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "item":
-            kwargs["queryset"] = Item.objects.filter(
-                version__status=QuestionnaireVersion.Status.DRAFT,
-                category__kind=Category.Kind.INTERESTS,
-            ).select_related("version")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    choice_filters = {"item": {"category__kind": Category.Kind.INTERESTS}}
 
 
 @admin.register(Track)

@@ -14,22 +14,28 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-# The agreement scale of a statement (DOMAIN.md §6.1). Reverse-keyed items score 6 − answer.
-SCALE = [
-    (1, _("Pas du tout d'accord")),
-    (2, _("Plutôt pas d'accord")),
-    (3, _("Ni d'accord ni pas d'accord")),
-    (4, _("Plutôt d'accord")),
-    (5, _("Tout à fait d'accord")),
-]
+from . import content
 
-# The answers of a knowledge question (a fact, not an opinion): stored as 1, 2 or 3.
-TRUE, FALSE, DONT_KNOW = 1, 2, 3
-KNOWLEDGE_SCALE = [
-    (TRUE, _("Vrai")),
-    (FALSE, _("Faux")),
-    (DONT_KNOW, _("Je ne sais pas")),
-]
+# The labels of the answer scales (their values, and how a reverse-keyed statement is read:
+# orientation/content.py).
+SCALE = list(
+    zip(
+        content.AGREEMENT_VALUES,
+        (
+            _("Pas du tout d'accord"),
+            _("Plutôt pas d'accord"),
+            _("Ni d'accord ni pas d'accord"),
+            _("Plutôt d'accord"),
+            _("Tout à fait d'accord"),
+        ),
+        strict=True,
+    )
+)
+TRUE, FALSE, DONT_KNOW = content.TRUE, content.FALSE, content.DONT_KNOW
+KNOWLEDGE_SCALE = list(
+    zip(content.KNOWLEDGE_VALUES, (_("Vrai"), _("Faux"), _("Je ne sais pas")), strict=True)
+)
+SCALES = {content.AGREEMENT: SCALE, content.KNOWLEDGE: KNOWLEDGE_SCALE}
 
 
 class FrozenVersionError(ValidationError):
@@ -462,8 +468,8 @@ class Item(VersionedContent):
     """One question: a statement rated on the agreement scale, or a true/false fact."""
 
     class Kind(models.TextChoices):
-        AGREEMENT = "agreement", _("Affirmation (accord, 5 réponses)")
-        KNOWLEDGE = "knowledge", _("Question de connaissance (vrai, faux, je ne sais pas)")
+        AGREEMENT = content.AGREEMENT, _("Affirmation (accord, 5 réponses)")
+        KNOWLEDGE = content.KNOWLEDGE, _("Question de connaissance (vrai, faux, je ne sais pas)")
 
     category = models.ForeignKey(
         Category, verbose_name=_("catégorie"), on_delete=models.CASCADE, related_name="items"
@@ -567,10 +573,6 @@ class Item(VersionedContent):
 
     def __str__(self):
         return f"{self.code} — {self.statement[:60]}"
-
-    @property
-    def scale(self):
-        return KNOWLEDGE_SCALE if self.kind == self.Kind.KNOWLEDGE else SCALE
 
     def clean(self):
         category = self.category if self.category_id else None

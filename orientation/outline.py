@@ -1,4 +1,5 @@
-"""Read a whole version in reading order, in a fixed number of queries.
+"""Read a whole version in reading order, in a fixed number of queries, into the snapshot of
+orientation/content.py; a published version once per process and language.
 
 A version holds its content in French and, field by field, in English. The student's view of a
 version is read in one language: each text is the English one when the page is English and the
@@ -7,15 +8,23 @@ page marks French left in an English page with `lang="fr"`. The official wording
 stays French in every language, with its translation beside it.
 """
 
-import re
-from dataclasses import dataclass, field
-
-from django.db.models import Prefetch
 from django.utils import translation
 
+from .content import (
+    FRENCH,
+    ContentBand,
+    ContentDimension,
+    ContentExpectation,
+    ContentItem,
+    ContentStep,
+    ContentTrack,
+    ContentWeight,
+    ContentWorkshop,
+    Questionnaire,
+    Text,
+    lines,
+)
 from .models import (
-    KNOWLEDGE_SCALE,
-    SCALE,
     Category,
     Expectation,
     InterestDimension,
@@ -27,55 +36,6 @@ from .models import (
     TrackWeight,
     WorkshopActivity,
 )
-
-
-@dataclass
-class Step:
-    category: Category
-    items: list = field(default_factory=list)
-    # (expectation, its items) in order, for categories of attendus.
-    groups: list = field(default_factory=list)
-
-
-def questionnaire_outline(version):
-    """Steps (one per category) with their items and attendus, the tracks and the bands."""
-    categories = list(Category.objects.filter(version=version))
-    expectations = list(Expectation.objects.filter(version=version))
-    items = list(Item.objects.filter(version=version))
-    steps = {category.pk: Step(category=category) for category in categories}
-    by_expectation = {expectation.pk: (expectation, []) for expectation in expectations}
-    for item in items:
-        steps[item.category_id].items.append(item)
-        if item.expectation_id:
-            by_expectation[item.expectation_id][1].append(item)
-    for expectation in expectations:
-        steps[expectation.category_id].groups.append(by_expectation[expectation.pk])
-    weights = TrackWeight.objects.select_related("item").order_by("item__position", "item__pk")
-    tracks = Track.objects.filter(version=version).prefetch_related(Prefetch("weights", weights))
-    return {
-        "steps": list(steps.values()),
-        "tracks": list(tracks),
-        "bands": list(ScoreBand.objects.filter(version=version)),
-    }
-
-
-# --- The student's view of a version -----------------------------------------------------------
-
-FRENCH = "fr"
-
-
-class Text(str):
-    """A piece of content in a known language; `foreign` when it is not in the language the
-    content was read for (French left in an English page), known once, when read."""
-
-    lang = FRENCH
-    foreign = False
-
-    def __new__(cls, value, lang=FRENCH, foreign=False):
-        text = super().__new__(cls, value)
-        text.lang = lang
-        text.foreign = foreign
-        return text
 
 
 def _in(language):
@@ -91,168 +51,8 @@ def _in(language):
     return read
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Ý«“])")
-
-
-def _sentences(text):
-    """(first sentence, the rest) of a text, each keeping the text's language."""
-    first, *rest = _SENTENCE_END.split(str(text), maxsplit=1)
-    lang, foreign = getattr(text, "lang", FRENCH), getattr(text, "foreign", False)
-    return Text(first, lang, foreign), Text(rest[0] if rest else "", lang, foreign)
-
-
-def _lines(text):
-    return tuple(
-        Text(line.strip(), text.lang, text.foreign) for line in text.splitlines() if line.strip()
-    )
-
-
 # A published or archived version never changes, so each process keeps its content once read:
 # a questionnaire step then costs no query for its statements.
-
-
-@dataclass(frozen=True)
-class ContentItem:
-    pk: int
-    code: str
-    statement: str
-    reverse_keyed: bool
-    step: str
-    expectation: str | None
-    kind: str = Item.Kind.AGREEMENT
-    correct: int | None = None
-    explanation: str = ""
-    mirror_of: str | None = None
-    dimension: str | None = None
-    goal_track: str | None = None
-    simple_statement: str = ""
-
-    @property
-    def is_knowledge(self):
-        return self.kind == Item.Kind.KNOWLEDGE
-
-    @property
-    def scale(self):
-        """The answers this question offers, (value, label) pairs."""
-        return KNOWLEDGE_SCALE if self.is_knowledge else SCALE
-
-
-@dataclass(frozen=True)
-class ContentStep:
-    pk: int
-    number: int
-    code: str
-    name: str
-    intro: str
-    kind: str
-    items: tuple
-
-    @property
-    def has_knowledge(self):
-        return any(item.is_knowledge for item in self.items)
-
-
-@dataclass(frozen=True)
-class ContentExpectation:
-    pk: int
-    code: str
-    category: str
-    label: str
-    official_wording: str
-    advice: tuple
-    official_wording_translation: str = ""  # beside the French wording, which is official
-    workshops: tuple = ()  # ContentWorkshop, for teachers (the class report)
-
-
-@dataclass(frozen=True)
-class ContentWorkshop:
-    title: str
-    minutes: int
-    preparation: str
-    steps: tuple  # lines
-    outcome: str
-
-
-@dataclass(frozen=True)
-class ContentTrack:
-    pk: int
-    code: str
-    name: str
-    short_name: str
-    kind: str
-    level: int | None
-    duration: str
-    access: str
-    description: str
-    suits: str
-    official_url: str
-    caveat: str
-    facts_date: object
-    position: int
-    shown_with: str | None
-    after_first_diploma: bool = False
-    first_step: str = ""
-    expectations: tuple = ()  # attendu codes that matter most for it
-    profile: tuple = ()  # (dimension code, weight)
-
-    @property
-    def kind_label(self):
-        return Track.Kind(self.kind).label
-
-    @property
-    def caveat_lead(self):
-        """The caveat's first sentence, the one a results page shows at once."""
-        return _sentences(self.caveat)[0]
-
-    @property
-    def caveat_rest(self):
-        return _sentences(self.caveat)[1]
-
-
-@dataclass(frozen=True)
-class ContentDimension:
-    code: str
-    name: str
-    description: str
-    items: tuple  # item codes
-
-
-@dataclass(frozen=True)
-class ContentBand:
-    code: str
-    label: str
-    min_score: int
-    message: str
-
-
-@dataclass(frozen=True)
-class Questionnaire:
-    version_id: int
-    version_code: str
-    rules: str
-    close_margin: int
-    content_date: object
-    steps: tuple
-    expectations: tuple
-    tracks: tuple
-    weights: tuple  # (track code, item code, weight)
-    bands: tuple  # highest start first
-    dimensions: tuple = ()
-
-    def step(self, number):
-        return self.steps[number - 1]
-
-    @property
-    def items(self):
-        return tuple(item for step in self.steps for item in step.items)
-
-    def expectation(self, code):
-        return next(e for e in self.expectations if e.code == code)
-
-    def track(self, code):
-        return next(t for t in self.tracks if t.code == code)
-
-
 # Keyed by (version id, language).
 _published_content = {}
 
@@ -360,13 +160,13 @@ def _read_content(version, language):
                 official_wording_translation=(
                     getattr(e, f"official_wording_{language}", "") if language != FRENCH else ""
                 ),
-                advice=_lines(local(e, "advice")),
+                advice=lines(local(e, "advice")),
                 workshops=tuple(
                     ContentWorkshop(
                         title=local(w, "title"),
                         minutes=w.minutes,
                         preparation=local(w, "preparation"),
-                        steps=_lines(local(w, "steps")),
+                        steps=lines(local(w, "steps")),
                         outcome=local(w, "outcome"),
                     )
                     for w in workshops.get(e.pk, ())
@@ -381,6 +181,7 @@ def _read_content(version, language):
                 name=local(t, "name"),
                 short_name=local(t, "short_name"),
                 kind=t.kind,
+                kind_label=Track.Kind(t.kind).label,
                 level=t.level,
                 duration=local(t, "duration"),
                 access=local(t, "access"),
@@ -398,7 +199,7 @@ def _read_content(version, language):
             )
             for t in tracks
         ),
-        weights=tuple(weights),
+        weights=tuple(ContentWeight(*weight) for weight in weights),
         bands=tuple(
             ContentBand(
                 code=b.code,

@@ -1,6 +1,6 @@
 """A simulated population to measure what the rules of 2026-2 can tell (QUALITY.md V3).
 
-No Django: the content is read from the shipped fixture into the pure modules' specs.
+No Django: the content is read from the shipped fixture into the pure modules' inputs.
 
 The model, per student (a latent-trait model with an acquiescence factor):
 - a true preferred interest area, drawn at random among the areas, and a latent interest per
@@ -26,6 +26,13 @@ from math import erf, sqrt
 from pathlib import Path
 
 from assessments import matching, scoring
+from orientation.content import (
+    ContentBand,
+    ContentDimension,
+    ContentExpectation,
+    ContentItem,
+    ContentTrack,
+)
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "questionnaire-2026-2.json"
 PREFERENCE_BOOST = 1.5
@@ -38,16 +45,16 @@ SEED = 2026
 
 @dataclass(frozen=True)
 class Content:
-    items: tuple  # scoring.ItemSpec
-    expectations: tuple  # scoring.ExpectationSpec
-    bands: tuple  # scoring.BandSpec
-    dimensions: tuple  # matching.DimensionSpec
-    formations: tuple  # matching.FormationSpec
-    goals: tuple  # matching.GoalSpec
+    items: tuple  # ContentItem
+    expectations: tuple  # ContentExpectation
+    bands: tuple  # ContentBand
+    dimensions: tuple  # ContentDimension
+    formations: tuple  # ContentTrack
+    goals: tuple  # ContentItem naming a goal_track
 
 
 def content_from_fixture(path=FIXTURE):
-    """The fixture's version as the pure modules' specs, in the content's order."""
+    """The fixture's version as the pure modules' inputs, in the content's order."""
     rows = json.loads(Path(path).read_text(encoding="utf-8"))
 
     def of(model):
@@ -65,7 +72,7 @@ def content_from_fixture(path=FIXTURE):
         profiles.setdefault(code(row["track"]), {})[code(row["dimension"])] = row["weight"]
     return Content(
         items=tuple(
-            scoring.ItemSpec(
+            ContentItem(
                 i["code"],
                 code(i["category"]),
                 code(i["expectation"]),
@@ -77,30 +84,35 @@ def content_from_fixture(path=FIXTURE):
             for i in items
         ),
         expectations=tuple(
-            scoring.ExpectationSpec(e["code"], code(e["category"]))
+            ContentExpectation(e["code"], code(e["category"]))
             for e in sorted(
                 of("expectation"),
                 key=lambda e: (categories[code(e["category"])]["position"], e["position"]),
             )
         ),
-        bands=tuple(scoring.BandSpec(b["code"], b["min_score"]) for b in of("scoreband")),
+        bands=tuple(ContentBand(b["code"], b["min_score"]) for b in of("scoreband")),
         dimensions=tuple(
-            matching.DimensionSpec(
+            ContentDimension(
                 d["code"], tuple(i["code"] for i in items if code(i.get("dimension")) == d["code"])
             )
             for d in sorted(of("interestdimension"), key=lambda d: d["position"])
         ),
         formations=tuple(
-            matching.FormationSpec(
+            ContentTrack(
                 t["code"],
-                profiles.get(t["code"], {}),
-                t["after_first_diploma"],
-                code(t["shown_with"]),
+                profile=tuple(profiles.get(t["code"], {}).items()),
+                after_first_diploma=t["after_first_diploma"],
+                shown_with=code(t["shown_with"]),
             )
             for t in sorted(of("track"), key=lambda t: t["position"])
         ),
         goals=tuple(
-            matching.GoalSpec(i["code"], code(i["goal_track"]))
+            ContentItem(
+                i["code"],
+                code(i["category"]),
+                code(i["expectation"]),
+                goal_track=code(i["goal_track"]),
+            )
             for i in items
             if i.get("goal_track")
         ),
@@ -157,7 +169,7 @@ def _scores(content, answers):
 
 def simulate(content=None, students=STUDENTS, seed=SEED):
     content = content or content_from_fixture()
-    profiles = {f.code: f.profile for f in content.formations}
+    profiles = {f.code: dict(f.profile) for f in content.formations}
     rng = random.Random(seed)
     matched = leaning = strongest = same_attendus = same_categories = attendus = categories = 0
     bands = list(content.bands)

@@ -3,7 +3,7 @@
 `{{ item.statement|local }}` writes the text; where the page is English and the text is still
 French (an untranslated field, or an attendu's official wording), it is wrapped in
 `<span lang="fr">` so that a screen reader reads it with a French voice (WCAG 3.1.2). A text
-knows whether it is foreign to the page (orientation.outline.Text), so the filter asks nothing
+knows whether it is foreign to the page (orientation.content.Text), so the filter asks nothing
 else: it runs a few hundred times on a results page. Loaded as a builtin (settings.TEMPLATES).
 """
 
@@ -12,7 +12,17 @@ from django.utils import translation
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
+from orientation.models import SCALES
+
 register = template.Library()
+
+
+@register.inclusion_tag("includes/likert_options.html")
+def likert_options(item, chosen=None):
+    """A question's radio buttons, from the partial the student's step renders
+    (assessments/views.py), so that the admin preview shows exactly those."""
+    scale = [(str(value), label) for value, label in SCALES[item.kind]]
+    return {"code": item.code, "chosen": chosen, "scale": scale}
 
 
 @register.filter

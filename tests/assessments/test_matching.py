@@ -15,19 +15,17 @@ from assessments.matching import (
     GOAL,
     STANDS_OUT,
     TIE,
-    DimensionSpec,
-    FormationSpec,
-    GoalSpec,
     suggest,
 )
 from assessments.psychometrics import f_test_p
+from orientation.content import ContentDimension, ContentItem, ContentTrack
 from tests.simulation import content_from_fixture, simulate
 
 SHIPPED = content_from_fixture()
 
 
 def interest_codes(content):
-    return [code for d in content.dimensions for code in d.items] + [g.item for g in content.goals]
+    return [code for d in content.dimensions for code in d.items] + [g.code for g in content.goals]
 
 
 def distinctive_answers(content, formation):
@@ -35,11 +33,11 @@ def distinctive_answers(content, formation):
     goal statement if it has one, and with nothing else (2)."""
     answers = {}
     for dimension in content.dimensions:
-        weight = formation.profile.get(dimension.code, 0)
+        weight = dict(formation.profile).get(dimension.code, 0)
         for code in dimension.items:
             answers[code] = 5 if weight >= 2 else 4 if weight == 1 else 2
     for goal in content.goals:
-        answers[goal.item] = 5 if goal.track == formation.code else 2
+        answers[goal.code] = 5 if goal.goal_track == formation.code else 2
     return answers
 
 
@@ -117,21 +115,21 @@ def contents(draw):
     """Content of any shape: 2–8 areas of 3–4 statements, 2–10 formations, maybe a goal."""
     n_areas = draw(st.integers(2, 8))
     dimensions = tuple(
-        DimensionSpec(f"D{a}", tuple(f"D{a}-{i}" for i in range(draw(st.integers(3, 4)))))
+        ContentDimension(f"D{a}", tuple(f"D{a}-{i}" for i in range(draw(st.integers(3, 4)))))
         for a in range(n_areas)
     )
     formations = []
     for t in range(draw(st.integers(2, 10))):
         areas = draw(st.lists(st.integers(0, n_areas - 1), min_size=1, max_size=3, unique=True))
         formations.append(
-            FormationSpec(
+            ContentTrack(
                 f"T{t}",
-                {f"D{a}": draw(st.integers(1, 3)) for a in areas},
+                profile=tuple((f"D{a}", draw(st.integers(1, 3))) for a in areas),
                 after_first_diploma=draw(st.booleans()),
             )
         )
-    goals = (GoalSpec("GOAL", "T0"),) if draw(st.booleans()) else ()
-    codes = [code for d in dimensions for code in d.items] + [g.item for g in goals]
+    goals = (ContentItem("GOAL", "INT", None, goal_track="T0"),) if draw(st.booleans()) else ()
+    codes = [code for d in dimensions for code in d.items] + [g.code for g in goals]
     answers = {code: draw(st.integers(1, 5)) for code in codes}
     return dimensions, tuple(formations), goals, answers
 

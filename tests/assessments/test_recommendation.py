@@ -7,30 +7,29 @@ from assessments.recommendation import (
     MEDIUM,
     STRONG,
     WEAK,
-    TrackSpec,
-    WeightSpec,
     level_for,
     nothing_stands_out,
     rank_tracks,
     suggest,
 )
+from orientation.content import ContentTrack, ContentWeight
 
 TRACKS = [
-    TrackSpec("AS", 1, shown_with="DEASS"),
-    TrackSpec("ASSC", 2),
-    TrackSpec("ES", 3),
-    TrackSpec("DEASS", 4),
-    TrackSpec("LIC", 5),
-    TrackSpec("PREPA", 6),  # no statement points to it
+    ContentTrack("AS", 1, shown_with="DEASS"),
+    ContentTrack("ASSC", 2),
+    ContentTrack("ES", 3),
+    ContentTrack("DEASS", 4),
+    ContentTrack("LIC", 5),
+    ContentTrack("PREPA", 6),  # no statement points to it
 ]
 WEIGHTS = [
-    WeightSpec("AS", "as1", 3),
-    WeightSpec("AS", "as2", 1),
-    WeightSpec("ASSC", "an1", 3),
-    WeightSpec("ES", "es1", 2),
-    WeightSpec("DEASS", "title", 3),
-    WeightSpec("DEASS", "as1", 2),
-    WeightSpec("LIC", "uni", 1),
+    ContentWeight("AS", "as1", 3),
+    ContentWeight("AS", "as2", 1),
+    ContentWeight("ASSC", "an1", 3),
+    ContentWeight("ES", "es1", 2),
+    ContentWeight("DEASS", "title", 3),
+    ContentWeight("DEASS", "as1", 2),
+    ContentWeight("LIC", "uni", 1),
 ]
 ITEMS = ["as1", "as2", "an1", "es1", "title", "uni"]
 answer_sets = st.fixed_dictionaries({code: st.integers(1, 5) for code in ITEMS})

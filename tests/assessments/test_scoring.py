@@ -1,36 +1,38 @@
 """The scoring rules of assessments/scoring.py, without a database."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from assessments.scoring import (
-    BandSpec,
-    ExpectationSpec,
-    ItemSpec,
-    assess_quality,
     band_for,
     item_points,
     near_threshold,
     reliable_change,
+    response_flags,
     round_half_up,
     score_answers,
 )
+from orientation.content import ContentBand, ContentExpectation, ContentItem
 
-BANDS = [BandSpec("appui", 75), BandSpec("consolider", 50), BandSpec("progres", 0)]
+BANDS = [ContentBand("appui", 75), ContentBand("consolider", 50), ContentBand("progres", 0)]
 EXPECTATIONS = [
-    ExpectationSpec("A1", "A"),
-    ExpectationSpec("A2", "A"),
-    ExpectationSpec("B1", "B"),
+    ContentExpectation("A1", "A"),
+    ContentExpectation("A2", "A"),
+    ContentExpectation("B1", "B"),
 ]
 ITEMS = [
-    ItemSpec("A1-a", "A", "A1"),
-    ItemSpec("A1-b", "A", "A1"),
-    ItemSpec("A1-c", "A", "A1", reverse_keyed=True),
-    ItemSpec("A2-a", "A", "A2"),
-    ItemSpec("A2-b", "A", "A2", reverse_keyed=True),
-    ItemSpec("B1-a", "B", "B1"),
-    ItemSpec("B1-b", "B", "B1"),
+    ContentItem("A1-a", "A", "A1"),
+    ContentItem("A1-b", "A", "A1"),
+    ContentItem("A1-c", "A", "A1", reverse_keyed=True),
+    ContentItem("A2-a", "A", "A2"),
+    ContentItem("A2-b", "A", "A2", reverse_keyed=True),
+    ContentItem("B1-a", "B", "B1"),
+    ContentItem("B1-b", "B", "B1"),
 ]
 values = st.integers(min_value=1, max_value=5)
 answer_sets = st.fixed_dictionaries({item.code: values for item in ITEMS})
@@ -38,6 +40,19 @@ answer_sets = st.fixed_dictionaries({item.code: values for item in ITEMS})
 
 def score(answers, margin=5, duration=None, items=ITEMS):
     return score_answers(answers, items, EXPECTATIONS, BANDS, margin, duration)
+
+
+def test_the_rules_and_the_content_they_read_import_no_django():
+    # Pure by design (STYLE.md §2): the rules take the content snapshot as it is, so the
+    # snapshot must stay free of Django too.
+    modules = "assessments.scoring, assessments.recommendation, assessments.matching"
+    check = f"import sys, {modules}; print(sorted({{m.split('.')[0] for m in sys.modules}}))"
+    root = Path(__file__).resolve().parents[2]
+    loaded = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True, cwd=root
+    ).stdout
+    assert "django" not in loaded
+    assert "orientation" in loaded
 
 
 def test_points_run_from_0_to_100_and_reverse_keyed_items_flip():
@@ -77,7 +92,7 @@ def test_bands_start_at_their_minimum():
     assert band_for(74, BANDS).code == "consolider"
     assert band_for(0, BANDS).code == "progres"
     with pytest.raises(ValueError):
-        band_for(10, [BandSpec("haut", 50)])
+        band_for(10, [ContentBand("haut", 50)])
 
 
 def test_close_to_the_threshold_is_within_the_margin_either_side():
@@ -140,19 +155,19 @@ def test_each_category_counts_the_same_in_the_overall_score():
 
 
 def test_one_value_through_a_whole_step_is_straight_lining():
-    items = [ItemSpec(f"S-{n}", "S", "S1") for n in range(5)]
-    assert assess_quality({i.code: 4 for i in items}, items).straight_lining
+    items = [ContentItem(f"S-{n}", "S", "S1") for n in range(5)]
+    assert response_flags({i.code: 4 for i in items}, items).straight_lining
     varied = {i.code: 4 for i in items} | {"S-0": 3}
-    assert not assess_quality(varied, items).straight_lining
+    assert not response_flags(varied, items).straight_lining
     short = items[:4]
-    assert not assess_quality({i.code: 4 for i in short}, short).straight_lining
+    assert not response_flags({i.code: 4 for i in short}, short).straight_lining
 
 
 def test_less_than_two_seconds_a_statement_is_too_fast():
     answers = {i.code: 3 for i in ITEMS}
-    assert assess_quality(answers, ITEMS, duration_seconds=13).too_fast
-    assert not assess_quality(answers, ITEMS, duration_seconds=14).too_fast
-    assert not assess_quality(answers, ITEMS, duration_seconds=None).too_fast
+    assert response_flags(answers, ITEMS, duration_seconds=13).too_fast
+    assert not response_flags(answers, ITEMS, duration_seconds=14).too_fast
+    assert not response_flags(answers, ITEMS, duration_seconds=None).too_fast
 
 
 def test_agreeing_with_a_statement_and_its_reverse_is_a_contradiction():
@@ -160,22 +175,22 @@ def test_agreeing_with_a_statement_and_its_reverse_is_a_contradiction():
         item
         for n in range(3)
         for item in (
-            ItemSpec(f"X{n}-a", "X", f"X{n}"),
-            ItemSpec(f"X{n}-r", "X", f"X{n}", reverse_keyed=True),
+            ContentItem(f"X{n}-a", "X", f"X{n}"),
+            ContentItem(f"X{n}-r", "X", f"X{n}", reverse_keyed=True),
         )
     ]
     both_agree = {i.code: 5 for i in items}
-    flags = assess_quality(both_agree, items)
+    flags = response_flags(both_agree, items)
     assert flags.contradictory
     assert flags.contradictory_expectations == ("X0", "X1", "X2")
     two_only = both_agree | {"X2-r": 1}
-    assert not assess_quality(two_only, items).contradictory
+    assert not response_flags(two_only, items).contradictory
     consistent = {i.code: (1 if i.reverse_keyed else 5) for i in items}
-    assert not assess_quality(consistent, items).any
+    assert not response_flags(consistent, items).any
 
 
 @given(answer_sets)
-def test_quality_flags_never_change_the_scores(answers):
+def test_response_flags_never_change_the_scores(answers):
     fast = score(answers, duration=1)
     slow = score(answers, duration=10_000)
     assert fast.expectations == slow.expectations
@@ -183,7 +198,7 @@ def test_quality_flags_never_change_the_scores(answers):
 
 
 def test_interest_statements_do_not_count_in_attendu_scores():
-    interest = ItemSpec("INT-1", "INT", None)
+    interest = ContentItem("INT-1", "INT", None)
     answers = {item.code: 3 for item in ITEMS}
     assert score(answers | {"INT-1": 5}, items=[*ITEMS, interest]) == score(answers)
 
@@ -193,9 +208,9 @@ def test_an_attendu_without_statements_is_an_error_not_a_silent_zero():
         score({item.code: 3 for item in ITEMS}, items=[i for i in ITEMS if i.expectation != "A2"])
 
 
-def test_quality_looks_only_at_given_answers():
+def test_response_flags_look_only_at_given_answers():
     partial = {item.code: 4 for item in ITEMS if item.code != "A1-c"}
-    flags = assess_quality(partial, ITEMS, duration_seconds=12)
+    flags = response_flags(partial, ITEMS, duration_seconds=12)
     # 6 answers: 12 s is exactly 2 s each, not too fast; A1 has no reverse answer to contradict.
     assert not flags.too_fast
     assert "A1" not in flags.contradictory_expectations
@@ -204,15 +219,15 @@ def test_quality_looks_only_at_given_answers():
 # --- Rules 2 (2026-2 on) ---------------------------------------------------------------------
 
 MIRRORED = [
-    ItemSpec("M1-a", "M", "M1"),
-    ItemSpec("M1-b", "M", "M1"),
-    ItemSpec("M1-c", "M", "M1", reverse_keyed=True, mirror_of="M1-a"),
-    ItemSpec("K1-1", "M", "K1", kind="knowledge", correct=1),
-    ItemSpec("K1-2", "M", "K1", kind="knowledge", correct=2),
-    ItemSpec("K1-3", "M", "K1", kind="knowledge", correct=1),
-    ItemSpec("K1-4", "M", "K1", kind="knowledge", correct=2),
+    ContentItem("M1-a", "M", "M1"),
+    ContentItem("M1-b", "M", "M1"),
+    ContentItem("M1-c", "M", "M1", reverse_keyed=True, mirror_of="M1-a"),
+    ContentItem("K1-1", "M", "K1", kind="knowledge", correct=1),
+    ContentItem("K1-2", "M", "K1", kind="knowledge", correct=2),
+    ContentItem("K1-3", "M", "K1", kind="knowledge", correct=1),
+    ContentItem("K1-4", "M", "K1", kind="knowledge", correct=2),
 ]
-MIRRORED_EXPECTATIONS = [ExpectationSpec("M1", "M"), ExpectationSpec("K1", "M")]
+MIRRORED_EXPECTATIONS = [ContentExpectation("M1", "M"), ContentExpectation("K1", "M")]
 
 
 def score_second(answers):
@@ -270,7 +285,7 @@ def test_near_says_what_one_answer_would_change(values):
 
 def test_contradictions_come_only_from_mirror_pairs():
     items = [
-        ItemSpec(
+        ContentItem(
             f"E{n}-{x}",
             "S",
             f"E{n}",
@@ -282,16 +297,16 @@ def test_contradictions_come_only_from_mirror_pairs():
     ]
     # Shy but diligent: agrees with b and with c (c is the opposite of a, not of b).
     honest = {f"E{n}-{x}": v for n in range(4) for x, v in zip("abc", (2, 5, 4), strict=True)}
-    flags = assess_quality(honest, items, rules="2")
+    flags = response_flags(honest, items, rules="2")
     assert flags.contradictory_expectations == ()
     assert not flags.contradictory
     # Agreeing with a statement and with its exact opposite, on three attendus: flagged.
     both = {**honest, **{f"E{n}-a": 5 for n in range(3)}}
-    flags = assess_quality(both, items, rules="2")
+    flags = response_flags(both, items, rules="2")
     assert flags.contradictory_expectations == ("E0", "E1", "E2")
     assert flags.contradictory
     # The rules of 2026-1 still read any reverse-keyed statement against any other.
-    assert assess_quality(honest, items).contradictory
+    assert response_flags(honest, items).contradictory
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,7 @@
 """The admin is the content editor: every page renders, frozen versions are read-only."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -10,8 +12,10 @@ from orientation.models import (
     QuestionnaireVersion,
     ScoreBand,
     Track,
+    TrackWeight,
 )
 from orientation.services import clone_version
+from tests.assessments.journey import answer_step, start, step_url
 from tests.utils import text
 
 MODELS = [QuestionnaireVersion, Category, Expectation, Item, Track, ScoreBand]
@@ -68,6 +72,50 @@ def test_the_preview_shows_the_whole_questionnaire_in_order(admin_client, versio
     assert "Étape 4 sur 4" in html
     assert "Tout à fait d'accord" in html
     assert "Avoir la volonté de s'engager" in html
+
+
+def _questions(html):
+    """Each question's fieldset, by item code, with the spacing between tags left out."""
+    found = re.findall(r'(<fieldset class="likert" id="q-([^"]+)">.*?</fieldset>)', html, re.S)
+    return {code: re.sub(r">\s+<", "><", fieldset.strip()) for fieldset, code in found}
+
+
+def test_the_preview_shows_each_question_exactly_as_the_student_sees_it(
+    admin_client, client, second_version
+):
+    url = reverse("admin:orientation_version_preview", args=[second_version.pk])
+    previewed = _questions(admin_client.get(url).content.decode())
+    token = start(client)
+    seen = {}
+    for number in range(1, Category.objects.filter(version=second_version).count() + 1):
+        seen |= _questions(client.get(step_url(token, number)).content.decode())
+        answer_step(client, token, number)  # the next step opens once this one is answered
+    assert len(seen) == Item.objects.filter(version=second_version).count()
+    # True/false questions and agreement statements alike: the same legend, the same radios.
+    assert Item.objects.filter(version=second_version, kind="knowledge").exists()
+    assert previewed == seen
+
+
+def _inline_choices(response, model, field):
+    formset = next(
+        inline.formset
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.model is model
+    )
+    return formset.empty_form.fields[field].queryset
+
+
+def test_inline_rows_point_only_to_a_drafts_content_of_the_right_kind(admin_client, draft):
+    track = Track.objects.filter(version=draft).first()
+    items = _inline_choices(
+        admin_client.get(admin_url(Track, "change", track.pk)), TrackWeight, "item"
+    )
+    assert items.exists()
+    assert {(i.version.status, i.category.kind) for i in items} == {("draft", "interests")}
+    expectation = Expectation.objects.filter(version=draft).first()
+    response = admin_client.get(admin_url(Expectation, "change", expectation.pk))
+    categories = _inline_choices(response, Item, "category")
+    assert {(c.version.status, c.kind) for c in categories} == {("draft", "expectations")}
 
 
 def test_editing_an_item_in_a_draft_saves_it(admin_client, draft):
