@@ -453,6 +453,15 @@ def main():
             shutil.rmtree(folder, ignore_errors=True)
 
 
+def keep_logs(folder):
+    """A failed run's logs, kept beside its figures for whoever reads them."""
+    kept = ROOT / "bench-results" / f"{folder.name}-logs"
+    kept.mkdir(parents=True, exist_ok=True)
+    for log in folder.glob("*.log"):
+        shutil.copy(log, kept / log.name)
+    return kept
+
+
 def exercise(folder, version, environment, instances, logs):
     from assessments.accounts import create_adviser
     from assessments.models import Cohort
@@ -598,7 +607,10 @@ def exercise(folder, version, environment, instances, logs):
         },
     )
     print(f"\nSaved {path.relative_to(ROOT)}")
-    return 0 if all(checks.values()) else 1
+    if all(checks.values()):
+        return 0
+    print(f"Logs kept in {keep_logs(folder).relative_to(ROOT)}")
+    return 1
 
 
 def administrator():
