@@ -65,6 +65,9 @@ def start_assessment(*, cohort=None, previous=None, token=None, now=None):
 def save_step(assessment, values, *, saved=None, now=None):
     """Store a step's answers ({item pk: 1–5}); complete the attempt when nothing is left.
 
+    `assessment` is an Assessment or a steps.StepState: what is read of it (pk, version_id,
+    started_at, cohort_id, previous_id) both hold, so a step page costs no further read.
+
     `saved`, the answers the caller read before (item pk → value), lets a completing step be
     scored before the transaction, so that SQLite's single write lock is held for writes only;
     the answers are read again under the lock, and scored again if they changed meanwhile.
@@ -84,14 +87,15 @@ def save_step(assessment, values, *, saved=None, now=None):
         if not still_open.update(updated_at=now):
             return False
         Answer.objects.bulk_create(
-            [Answer(assessment=assessment, item_id=pk, value=v) for pk, v in values.items()],
+            [Answer(assessment_id=assessment.pk, item_id=pk, value=v) for pk, v in values.items()],
             update_conflicts=True,
             unique_fields=["assessment", "item"],
             update_fields=["value"],
         )
-        if expected is None and assessment.answers.count() < len(content.items):
+        stored = Answer.objects.filter(assessment_id=assessment.pk)
+        if expected is None and stored.count() < len(content.items):
             return False
-        answers = dict(assessment.answers.values_list("item_id", "value"))
+        answers = dict(stored.values_list("item_id", "value"))
         if len(answers) < len(content.items):
             return False
         if expected is not None and expected[0] == answers:
@@ -102,14 +106,7 @@ def save_step(assessment, values, *, saved=None, now=None):
     return True
 
 
-COMPLETION_FIELDS = {"started_at", "cohort_id", "previous_id"}
-
-
 def _duration(assessment, now):
-    # A step page reads the attempt with its id and version only: what completion needs is
-    # loaded here in one query, not one deferred field at a time.
-    if assessment.get_deferred_fields() & COMPLETION_FIELDS:
-        assessment.refresh_from_db(fields=["started_at", "cohort", "previous"])
     return int((now - assessment.started_at).total_seconds())
 
 

@@ -21,6 +21,7 @@ from .forms import StartForm, StepForm
 from .models import Assessment, Cohort, normalise_code
 from .results import assessment_results
 from .results import results_copy as copy_of_results
+from .steps import load_step_state
 
 SCALES = {Item.Kind.AGREEMENT: SCALE, Item.Kind.KNOWLEDGE: KNOWLEDGE_SCALE}
 ON_SCALE = {
@@ -76,11 +77,11 @@ def _get_assessment(token, *related):
     return get_object_or_404(query)
 
 
-def _get_with_saved_answers(token):
-    assessment, completed, saved = Assessment.objects.with_saved_answers(token)
-    if assessment is None:
+def _get_step_state(token):
+    state = load_step_state(token)
+    if state is None:
         raise Http404
-    return assessment, completed, saved
+    return state
 
 
 def _first_unfinished_step(content, answered_pks):
@@ -188,21 +189,21 @@ def start(request):
 
 @never_cache
 def resume(request, token):
-    assessment, completed, saved = _get_with_saved_answers(token)
-    if completed:
+    state = _get_step_state(token)
+    if state.completed:
         return redirect("assessments:results", token=token)
-    content = version_content(assessment.version_id)
-    return redirect(
-        "assessments:step", token=token, number=_first_unfinished_step(content, saved.keys()) or 1
-    )
+    content = version_content(state.version_id)
+    first_open = _first_unfinished_step(content, state.saved.keys())
+    return redirect("assessments:step", token=token, number=first_open or 1)
 
 
 @never_cache
 def step(request, token, number):
-    assessment, completed, saved = _get_with_saved_answers(token)
-    if completed:
+    state = _get_step_state(token)
+    if state.completed:
         return redirect("assessments:results", token=token)
-    content = version_content(assessment.version_id)
+    content = version_content(state.version_id)
+    saved = state.saved
     if not 1 <= number <= len(content.steps):
         raise Http404
     first_open = _first_unfinished_step(content, saved.keys()) or len(content.steps)
@@ -225,9 +226,9 @@ def step(request, token, number):
         # (the step cannot complete the questionnaire, since some are missing).
         kept = form.answers_by_pk()
         if kept:
-            services.save_step(assessment, kept, saved=saved)
+            services.save_step(state, kept, saved=saved)
         return _render_step(request, token, content, current, chosen, form, kept=bool(kept))
-    if services.save_step(assessment, form.answers_by_pk(), saved=saved):
+    if services.save_step(state, form.answers_by_pk(), saved=saved):
         return redirect("assessments:results", token=token)
     if going_back:
         return redirect("assessments:step", token=token, number=max(number - 1, 1))
