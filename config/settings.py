@@ -336,9 +336,6 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=1)
 # Who publishes this deployment, shown on the legal and privacy pages.
 SITE_PUBLISHER = os.environ.get("SITE_PUBLISHER", "")
 SITE_CONTACT_EMAIL = os.environ.get("SITE_CONTACT_EMAIL", "")
-# Benchmarks only: mounts /bench/floor/, the step page rendered from constant data (no
-# database, no session), to compare the real step with the framework's floor.
-BENCHMARK_FLOOR = env_bool("REPERES_BENCH_FLOOR", False)
 
 # --- Two-factor authentication ----------------------------------------------------------------
 # TOTP (an authenticator app) with single-use recovery codes, through django-otp. A password
