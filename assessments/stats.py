@@ -36,9 +36,9 @@ from django.utils import timezone
 from orientation.models import QuestionnaireVersion
 from orientation.outline import questionnaire_content, version_content
 
-from . import tallies
+from . import scoring, tallies
+from .charts import bar_chart, stacked_chart
 from .models import Assessment, CategoryScore, Cohort, ExpectationScore
-from .results import bar_chart, stacked_chart
 
 DONE = Q(completed_at__isnull=False)
 WEAKEST_COUNT = 3
@@ -182,10 +182,6 @@ class Dashboard:
         return max(0, done - self.counted)
 
 
-def _band_for(mean, bands):
-    return max((b for b in bands if b.min_score <= mean), key=lambda b: b.min_score)
-
-
 def _grouped(model, key, kind, attempts):
     return (
         model.objects.filter(assessment__in=attempts.filter(DONE))
@@ -250,7 +246,7 @@ def _distributions(by_code, bands, labels, changed=lambda code: ()):
                 label=label,
                 n=row["n"],
                 mean=round(row["mean"], 1),
-                band=_band_for(row["mean"], bands),
+                band=scoring.band_for(row["mean"], bands),
                 shares=shares,
                 sd=row.get("sd"),
                 workshops=workshops,
