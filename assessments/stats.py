@@ -58,8 +58,8 @@ def scoped_assessments(user, *, cohort=None, version=None, date_from=None, date_
         attempts = attempts.filter(cohort=cohort)
     elif not user.is_superuser:
         # The ids themselves, not a subquery: « owned or invited to » as a subquery made
-        # PostgreSQL expect half the classes and scan every questionnaire (0.8 s at a
-        # million, against 0.08 s for the index on the class).
+        # PostgreSQL expect half the classes and scan every questionnaire, where the index on
+        # the class finds a list of ids directly (docs/benchmarks.md, adviser overview).
         mine = Cohort.objects.for_user(user).values_list("pk", flat=True)
         attempts = attempts.filter(cohort__in=list(mine))
     if version is not None:
@@ -278,8 +278,8 @@ class LiveFigures:
         """Participation, quality flags and the first suggestion per formation: one grouped
         query, summed here. Its groups (finished or not × version × formation × flags) are
         bounded by the content, not by the number of attempts; a count per formation and flag
-        written as filtered aggregates took the ORM 6 ms to build, for a query that runs in
-        0.05 ms."""
+        written as filtered aggregates cost the ORM a hundred times more to build than the
+        query takes to run (docs/benchmarks.md)."""
         groups = (
             self.attempts.annotate(done=ExpressionWrapper(DONE, output_field=BooleanField()))
             .values_list("done", "version_id", "top_track_id")

@@ -152,8 +152,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     # Connections persist as on PostgreSQL: opening one (SQL functions registered, pragmas
-    # run) cost 0.7 ms, a third of a step page. An idle connection holds no WAL snapshot:
-    # Django runs in autocommit and closes its cursors, so checkpoints are never held back.
+    # run) took a third of a step page's time (docs/benchmarks.md). An idle connection holds
+    # no WAL snapshot: Django runs in autocommit and closes its cursors, so checkpoints are
+    # never held back.
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
