@@ -7,6 +7,8 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -52,23 +54,52 @@ def _statement(item, language):
     return render_to_string("includes/statement.html", {"item": item})
 
 
-def likert_rows(items, chosen):
-    """(item, its rendered legend, its rendered radio buttons) for each question of a step;
-    `chosen` maps codes to answers as strings. Anything off the scale checks nothing (and
+QUESTION = """
+    <fieldset class="likert" id="q-{code}">
+      {statement}
+      <ul class="likert-options">{options}
+      </ul>
+    </fieldset>"""
+MISSING_QUESTION = """
+    <fieldset class="likert likert-error" id="q-{code}" aria-describedby="err-{code}">
+      {statement}
+      <p class="error-text" id="err-{code}">{message}</p>
+      <ul class="likert-options">{options}
+      </ul>
+    </fieldset>"""
+
+
+@lru_cache(maxsize=8192)
+def _question(item, chosen, language):
+    # A whole question, answered or not yet: written once per process like its parts, so a
+    # step page joins twenty strings instead of running a template loop over them.
+    statement = _statement(item, language)
+    options = _options(item.code, item.kind, chosen, language)
+    return format_html(QUESTION, code=item.code, statement=statement, options=options)
+
+
+def questions_html(items, chosen, missing=()):
+    """The fieldsets of a step's questions; `chosen` maps codes to answers as strings, and a
+    question in `missing` says it needs an answer. Anything off the scale checks nothing (and
     never reaches the cache)."""
     language = get_language()
-    rows = []
+    parts = []
     for item in items:
         answer = chosen.get(item.code)
-        on_scale = answer in ON_SCALE[item.kind]
-        rows.append(
-            (
-                item,
-                _statement(item, language),
-                _options(item.code, item.kind, answer if on_scale else None, language),
+        answer = answer if answer in ON_SCALE[item.kind] else None
+        if item in missing:
+            parts.append(
+                format_html(
+                    MISSING_QUESTION,
+                    code=item.code,
+                    statement=_statement(item, language),
+                    message=_("Choisis une réponse."),
+                    options=_options(item.code, item.kind, answer, language),
+                )
             )
-        )
-    return rows
+        else:
+            parts.append(_question(item, answer, language))
+    return mark_safe("".join(parts))  # each part escaped its values (format_html)
 
 
 def _get_assessment(token, *related):
@@ -245,7 +276,7 @@ def _render_step(request, token, content, current, chosen, form=None, status=200
         "kept": kept,
         "content": content,
         "step": current,
-        "rows": likert_rows(current.items, chosen),
+        "questions": questions_html(current.items, chosen, missing),
         "errors": form.errors if form is not None else None,
         "non_field_errors": form.non_field_errors() if form is not None else None,
         "missing": missing,

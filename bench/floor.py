@@ -6,7 +6,7 @@ the step costs beyond rendering the same HTML is the project's own.
 
 from django.shortcuts import render
 
-from assessments.views import likert_rows
+from assessments.views import questions_html
 from orientation.outline import ContentItem, ContentStep, Questionnaire
 from orientation.services import MAX_ITEMS_PER_STEP
 
@@ -43,7 +43,7 @@ def floor(request):
     context = {
         "content": CONTENT,
         "step": STEP,
-        "rows": likert_rows(ITEMS, {}),
+        "questions": questions_html(ITEMS, {}),
         "errors": None,
         "non_field_errors": None,
         "missing": [],

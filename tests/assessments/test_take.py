@@ -220,7 +220,7 @@ def test_an_edited_template_shows_at_once_in_development(client, version):
 
     from django.utils.autoreload import file_changed
 
-    from assessments.views import _options, _statement
+    from assessments.views import _options, _question, _statement
 
     token = start(client)
     assert client.get(step_url(token, 1)).status_code == 200
@@ -229,3 +229,4 @@ def test_an_edited_template_shows_at_once_in_development(client, version):
     assert _options.cache_info().currsize > 0
     file_changed.send(sender=None, file_path=Path("templates/includes/likert_options.html"))
     assert _options.cache_info().currsize == 0 and _statement.cache_info().currsize == 0
+    assert _question.cache_info().currsize == 0
