@@ -20,6 +20,7 @@ class StepState:
     attempt_id: int
     version_id: int
     started_at: datetime
+    updated_at: datetime  # moved by every save: unchanged, nothing was written since the read
     cohort_id: int | None  # completion counts a class's questionnaire in its blocks
     previous_id: int | None  # …in the blocks of retakes when it follows another attempt
     completed: bool
@@ -36,13 +37,12 @@ def load_step_state(token):
     rows = _step_rows(digest(token))
     if not rows:
         return None
-    attempt_id, version_id, started_at, cohort_id, previous_id, completed = rows[0][:6]
-    if timezone.is_naive(started_at):
-        started_at = started_at.replace(tzinfo=UTC)  # SQLite's driver drops the stored UTC
+    attempt_id, version_id, started_at, updated_at, cohort_id, previous_id, completed = rows[0][:7]
     return StepState(
         attempt_id=attempt_id,
         version_id=version_id,
-        started_at=started_at,
+        started_at=_aware(started_at),
+        updated_at=_aware(updated_at),
         cohort_id=cohort_id,
         previous_id=previous_id,
         completed=bool(completed),
@@ -56,12 +56,17 @@ def load_step_state(token):
 # with no answer before the first save: the attempt's columns repeat, cheaper than a second
 # round trip.
 STEP_SQL = (
-    "SELECT a.id, a.version_id, a.started_at, a.cohort_id, a.previous_id, "
+    "SELECT a.id, a.version_id, a.started_at, a.updated_at, a.cohort_id, a.previous_id, "
     "a.completed_at IS NOT NULL, n.item_id, n.value "
     f"FROM {Assessment._meta.db_table} a "
     f"LEFT JOIN {Answer._meta.db_table} n ON n.assessment_id = a.id "
     "WHERE a.token_digest = %s"
 )
+
+
+def _aware(moment):
+    # SQLite's driver hands back the stored UTC time without its zone.
+    return moment.replace(tzinfo=UTC) if timezone.is_naive(moment) else moment
 
 
 def _step_rows(token_digest):

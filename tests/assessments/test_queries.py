@@ -107,13 +107,13 @@ def test_showing_a_step_reads_the_attempt_and_its_answers_in_one_query(
         assert client.get(step_url(token, 2)).status_code == 200
 
 
-def test_saving_a_step_is_one_read_and_three_writes(client, version, django_assert_num_queries):
+def test_saving_a_step_is_one_read_and_two_writes(client, version, django_assert_num_queries):
     token = start(client)
     data = step_data(content_for(token).step(1))
     client.get(step_url(token, 1))
-    # the state read; in one transaction (a savepoint inside the test's): the open attempt
-    # touched (the lock), the answers upserted, the answers counted
-    with django_assert_num_queries(6):
+    # the state read; in one transaction (a savepoint inside the test's): the attempt touched
+    # if unchanged since the read (the lock), the answers upserted
+    with django_assert_num_queries(5):
         assert client.post(step_url(token, 1), data).status_code == 302
 
 
@@ -127,9 +127,9 @@ def test_completing_reads_nothing_the_step_state_did_not_hold(
         answer_step(client, token, number)
     data = step_data(content.step(steps))
     # the state read (started_at included: no deferred field loads later); in one
-    # transaction: the lock, the upsert, the answers read back, the attempt completed, its
-    # attendu and category scores
-    with django_assert_num_queries(9):
+    # transaction: the attempt completed if unchanged since the read (the lock), the
+    # answers upserted, its attendu and category scores
+    with django_assert_num_queries(7):
         response = client.post(step_url(token, steps), data)
     assert response["Location"] == reverse("assessments:results", args=[token])
     assert Assessment.objects.by_token(token).get().result["duration_seconds"] >= 0
