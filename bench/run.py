@@ -33,7 +33,7 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 # Each round completes attempts of its own; a round takes at most this many.
-COMPLETIONS = int(os.environ.get("BENCH_COMPLETIONS", "6000"))
+COMPLETIONS = int(os.environ.get("BENCH_COMPLETIONS", "4000"))
 
 
 def configure(workdir):
