@@ -234,19 +234,23 @@ def step(request, token, number):
     if state.completed:
         return redirect("assessments:results", token=token)
     content = version_content(state.version_id)
-    saved = state.saved
     if not 1 <= number <= len(content.steps):
         raise Http404
-    first_open = _first_unfinished_step(content, saved.keys()) or len(content.steps)
+    first_open = _first_unfinished_step(content, state.saved.keys()) or len(content.steps)
     if number > first_open:
         # Steps are taken in order; a later one opens once the earlier ones are answered.
         return redirect("assessments:step", token=token, number=first_open)
     current = content.step(number)
-    if request.method != "POST":
-        # Compared as strings: a re-displayed post holds strings, stored answers are numbers.
-        chosen = {item.code: str(saved[item.pk]) for item in current.items if item.pk in saved}
-        return _render_step(request, token, content, current, chosen)
+    if request.method == "POST":
+        return _post_step(request, token, state, content, current)
+    # Compared as strings: a re-displayed post holds strings, stored answers are numbers.
+    chosen = {
+        item.code: str(state.saved[item.pk]) for item in current.items if item.pk in state.saved
+    }
+    return _render_step(request, token, content, current, chosen)
 
+
+def _post_step(request, token, state, content, current):
     going_back = request.POST.get("direction") == "back"
     form = StepForm(request.POST, items=current.items, partial=going_back)
     if not form.is_valid():
@@ -257,17 +261,24 @@ def step(request, token, number):
         # (the step cannot complete the questionnaire, since some are missing).
         kept = form.answers_by_pk()
         if kept:
-            services.save_step(state, kept, saved=saved)
+            services.save_step(state, kept, saved=state.saved)
         return _render_step(request, token, content, current, chosen, form, kept=bool(kept))
-    if services.save_step(state, form.answers_by_pk(), saved=saved):
+    answers = form.answers_by_pk()
+    if services.save_step(state, answers, saved=state.saved):
         return redirect("assessments:results", token=token)
+    return redirect(
+        "assessments:step", token=token, number=_after(content, current, state, answers, going_back)
+    )
+
+
+def _after(content, current, state, answers, going_back):
+    """The step a saved step leads to."""
     if going_back:
-        return redirect("assessments:step", token=token, number=max(number - 1, 1))
-    if number < len(content.steps):
+        return max(current.number - 1, 1)
+    if current.number < len(content.steps):
         # « Enregistrer et continuer » goes to the next step, even after going back.
-        return redirect("assessments:step", token=token, number=number + 1)
-    next_open = _first_unfinished_step(content, saved.keys() | form.answers_by_pk().keys())
-    return redirect("assessments:step", token=token, number=next_open or number)
+        return current.number + 1
+    return _first_unfinished_step(content, state.saved.keys() | answers.keys()) or current.number
 
 
 def _render_step(request, token, content, current, chosen, form=None, status=200, kept=False):
