@@ -27,6 +27,7 @@ from orientation.outline import questionnaire_content
 
 from . import audit, exports, services, stats
 from .accounts import is_adviser
+from .charts import band_tones
 from .forms import (
     CohortForm,
     ColleagueForm,
@@ -35,9 +36,9 @@ from .forms import (
     HandoverForm,
     ShareCodeForm,
 )
+from .item_statistics import version_quality
 from .models import AdviserAccess, Assessment, Cohort, ShareLookup
-from .quality import version_quality
-from .results import assessment_results, band_tones
+from .results import assessment_results
 
 LOOKUP_WINDOW = timedelta(minutes=15)
 LOOKUP_FAILURES_ALLOWED = 10

@@ -7,10 +7,14 @@ def _forget_rendered_questions(sender, file_path, **kwargs):
     statements are rendered once per process (assessments/views.py) and would keep the old
     markup until a restart."""
     if file_path.suffix == ".html":
-        from .views import _options, _statement
+        from django.core.cache import caches
 
+        from .views import _options, _question, _statement
+
+        caches["fragments"].clear()  # the footer and the brand (templates/base.html)
         _options.cache_clear()
         _statement.cache_clear()
+        _question.cache_clear()
 
 
 def _say_signed_out(sender, request, user, **kwargs):

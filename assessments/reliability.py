@@ -9,7 +9,7 @@ Before a version has enough answers, documented priors are used:
   inter-item correlation of 0.25 gives α = 0.50 for three statements.
 
 Once MIN_RESPONDENTS completed questionnaires exist, the version's measured α and SD replace
-them: `quality.version_quality(version)` measures them (the item-quality report and the
+them: `item_statistics.version_quality(version)` measures them (the item-quality report and the
 `measure_reliability` command call it) and `store` keeps them in the shared cache, where result
 pages read them without a query beyond the cache's.
 """
@@ -55,7 +55,7 @@ def lookup(table, kind, code):
 
 
 def store(version_id, report):
-    """Keep the measured figures of a quality report (quality.version_quality)."""
+    """Keep the measured figures of a quality report (item_statistics.version_quality)."""
     if report["respondents"] < MIN_RESPONDENTS:
         return {}
     table = {}

@@ -19,6 +19,7 @@ from orientation.outline import questionnaire_content
 from orientation.templatetags.content import quoted
 
 from . import recommendation, reliability, scoring
+from .charts import band_tones, bar_chart
 
 SCALE_LABELS = dict(SCALE)
 KNOWLEDGE_LABELS = dict(KNOWLEDGE_SCALE)
@@ -100,11 +101,35 @@ def assessment_results(assessment):
 
 
 def results_view(result, content, previous_result=None):
-    """Everything the results page shows, from the stored result and the version's content."""
-    bands = {band.code: band for band in content.bands}
-    items = {item.code: item for item in content.items}
+    """Everything the results page of rules 1 shows, from the stored result and the version's
+    content; `previous_result`, the attempt this one retakes, adds each attendu's change."""
     previous = (previous_result or {}).get("expectations", {})
+    categories, rows = _first_rules_rows(result, content, previous)
+    strengths, to_work = _first_rules_strengths(rows, content.bands)
+    suggestions = _first_rules_suggestions(result, content)
+    return {
+        "categories": categories,
+        "category_chart": bar_chart([(c.name, c.score, c.band) for c in categories], content.bands),
+        "expectation_rows": rows,
+        "strengths": strengths,
+        "to_work": to_work,
+        "priorities": to_work[:3],
+        "suggestions": suggestions,
+        "nothing_stands_out": result["nothing_stands_out"],
+        "other_tracks": _first_rules_others(result, content, suggestions),
+        "quality_notes": _quality_notes(result["quality"]),
+        "band_counts": [
+            (band, sum(1 for row in rows if row.band.code == band.code)) for band in content.bands
+        ],
+        "overall": result["overall"],
+        "bands": content.bands,
+        "has_comparison": bool(previous),
+    }
 
+
+def _first_rules_rows(result, content, previous):
+    """(categories, attendu rows): each category with its attendus and their chart."""
+    bands = {band.code: band for band in content.bands}
     categories = {}
     for step in content.steps:
         if step.code in result["categories"]:
@@ -129,27 +154,36 @@ def results_view(result, content, previous_result=None):
         )
         rows.append(row)
         categories[expectation.category].expectations.append(row)
+    for category in categories.values():
+        category.chart = bar_chart(
+            [(row.label, row.score, row.band) for row in category.expectations], content.bands
+        )
+    return list(categories.values()), rows
 
-    top_band = max(content.bands, key=lambda band: band.min_score)
+
+def _first_rules_strengths(rows, bands):
+    """(strengths, to work on): the attendus in the highest band, highest first, and the
+    others, lowest first."""
+    top_band = max(bands, key=lambda band: band.min_score)
     strengths = sorted(
         (row for row in rows if row.band.code == top_band.code), key=lambda r: -r.score
     )
     to_work = sorted((row for row in rows if row.band.code != top_band.code), key=lambda r: r.score)
+    return strengths, to_work
 
+
+def _first_rules_suggestions(result, content):
+    items = {item.code: item for item in content.items}
     suggestions = []
     for fit in result["suggestions"]:
-        track = content.track(fit["code"])
         reasons = [
-            {
-                "statement": items[code].statement,
-                "answer": SCALE_LABELS[value],
-            }
+            {"statement": items[code].statement, "answer": SCALE_LABELS[value]}
             for code, value, _weight in fit["reasons"]
             if code in items
         ]
         suggestions.append(
             Suggestion(
-                track=track,
+                track=content.track(fit["code"]),
                 fit=fit["fit"],
                 level=fit["level"],
                 level_label=_level_label(fit["level"]),
@@ -157,140 +191,14 @@ def results_view(result, content, previous_result=None):
                 companion_of=content.track(fit["companion_of"]) if fit["companion_of"] else None,
             )
         )
+    return suggestions
+
+
+def _first_rules_others(result, content, suggestions):
+    """The formations not suggested: in the result's ranking, then any the ranking lacks."""
     suggested = {s.track.code for s in suggestions}
     others = [content.track(r["code"]) for r in result["ranking"] if r["code"] not in suggested]
-    others += [t for t in content.tracks if t.code not in suggested and t not in others]
-
-    notes = _quality_notes(result["quality"])
-    band_counts = [
-        (band, sum(1 for row in rows if row.band.code == band.code)) for band in content.bands
-    ]
-    category_list = list(categories.values())
-    for category in category_list:
-        category.chart = bar_chart(
-            [(row.label, row.score, row.band) for row in category.expectations], content.bands
-        )
-    return {
-        "categories": category_list,
-        "category_chart": bar_chart(
-            [(c.name, c.score, c.band) for c in category_list], content.bands
-        ),
-        "expectation_rows": rows,
-        "strengths": strengths,
-        "to_work": to_work,
-        "priorities": to_work[:3],
-        "suggestions": suggestions,
-        "nothing_stands_out": result["nothing_stands_out"],
-        "other_tracks": others,
-        "quality_notes": notes,
-        "band_counts": band_counts,
-        "overall": result["overall"],
-        "bands": content.bands,
-        "has_comparison": bool(previous),
-    }
-
-
-# A bar chart that reads alone, in HTML so that its text wraps and follows the reader's text
-# size: each row says its label and its value in words (« 72 sur 100 · Point d'appui ») above
-# a bar filled by band, with a pattern as well as a colour; the previous result, when there is
-# one, as a thin grey bar under it; dashed marks at each band's start on every bar and a scale
-# under the chart that names them (« 50 » over « À consolider »). Widths and positions are whole
-# percents, set by classes (static/css/reperes.css): the content security policy allows no
-# inline style. The advisers' stacked bars are built the same way.
-
-# A stacked segment this wide or wider writes its percentage inside: « 10 % » takes some 40 px,
-# 8 % of a bar on a wide screen or on paper, 12 % of a bar on a 390 px phone (the narrower ones
-# are hidden there, static/css/reperes.css). Every share is said to screen readers, and the
-# table beside the chart gives them all.
-PERCENT_INSIDE = 8
-PERCENT_INSIDE_NARROW = 12
-
-
-def band_tones(bands):
-    """Colour classes by band rank: the highest band is "strong", the lowest "low"."""
-    ordered = sorted(bands, key=lambda band: band.min_score, reverse=True)
-    return {
-        band.code: "strong" if i == 0 else "low" if i == len(ordered) - 1 else "mid"
-        for i, band in enumerate(ordered)
-    }
-
-
-def bar_chart(rows, bands, previous=None, intervals=None):
-    """What an HTML bar chart (0–100) shows, as plain values for includes/bar_chart.html.
-
-    rows: (label, score, band); previous: the earlier score of each row (None where unknown);
-    intervals: (low, high) of each row's margin of error, said beside its value."""
-    tones = band_tones(bands)
-    previous = previous or [None] * len(rows)
-    intervals = intervals or [None] * len(rows)
-    ordered = sorted(bands, key=lambda band: band.min_score)
-    bars = [
-        {
-            "label": label,
-            "score": score,
-            "band": band.label,
-            "tone": tones[band.code],
-            "width": max(0, min(100, round(score))),
-            "before": before,
-            "interval": interval,
-        }
-        for (label, score, band), before, interval in zip(rows, previous, intervals, strict=True)
-    ]
-    starts = [band.min_score for band in ordered]
-    # The scale under the bars: one zone per band, from its start (the lowest from 0) to the
-    # next band's, named where it begins.
-    lows, ends = [0, *starts[1:]], [*starts[1:], 100]
-    zones = [
-        {"band": band, "low": low, "width": end - low}
-        for band, low, end in zip(ordered, lows, ends, strict=True)
-    ]
-    legend = [
-        {
-            "band": band,
-            "tone": tones[band.code],
-            "low": band.min_score,
-            "high": (starts[i + 1] - 1) if i + 1 < len(ordered) else 100,
-        }
-        for i, band in enumerate(ordered)
-    ]
-    return {
-        "bars": bars,
-        "thresholds": [start for start in starts if start > 0],
-        "zones": zones,
-        "legend": legend[::-1],
-        "has_before": any(score is not None for score in previous),
-    }
-
-
-def stacked_chart(rows, bands):
-    """What an HTML stacked bar chart shows, as plain values for includes/stacked_chart.html.
-
-    rows: each with a code, a label and its shares, (band, whole percent) highest band first;
-    each share is written inside its segment when the segment is wide enough to hold it."""
-    tones = band_tones(bands)
-    bars = [
-        {
-            "code": row.code,
-            "label": row.label,
-            "segments": [
-                {
-                    "band": band.label,
-                    "tone": tones[band.code],
-                    "share": share,
-                    "width": max(0, min(100, share)),
-                    "written": share >= PERCENT_INSIDE,
-                    "tight": share < PERCENT_INSIDE_NARROW,
-                }
-                for band, share in row.shares
-            ],
-        }
-        for row in rows
-    ]
-    return {
-        "bars": bars,
-        "legend": [{"band": band, "tone": tones[band.code]} for band in bands],
-        "ticks": [0, 50, 100],
-    }
+    return others + [t for t in content.tracks if t.code not in suggested and t not in others]
 
 
 # --- Rules 2 (2026-2 on): bands with their statements, precision said, changes that are real ---
@@ -442,22 +350,66 @@ def second_rules_view(result, content, answers, previous, precision):
     knowledge check's corrections). previous: the completed attempt this one retakes, if any.
     precision: reliability.precision_for(version).
     """
+    rows = _attendu_rows(result, content, answers, previous, precision)
+    categories = _category_blocks(result, content, rows, previous, precision)
+    top_band = max(content.bands, key=lambda band: band.min_score)
+    strengths = [row for row in rows.values() if row.band.code == top_band.code]
+    to_work = _to_work(rows.values(), content.bands, top_band)
+    knowledge = _knowledge_rows(content, answers)
+    suggestions = [_card(fit, content, rows) for fit in result["suggestions"]]
+    leading = [s for s in suggestions if s.leads]
+    shown = {s.track.code for s in suggestions} | {fit["code"] for fit in result["later"]}
+    return {
+        "verdict": result["verdict"],
+        "leaders": [s for s in suggestions if s.leader or s.goal],
+        "suggestions": suggestions,
+        # In view: the formations that stand out (or the goal) and those shown with them; the
+        # others close to the student's interests open on demand. Without a lean, all open.
+        "leading": leading or suggestions,
+        "close_by": [s for s in suggestions if not s.leads] if leading else [],
+        "later": [_card(fit, content, rows) for fit in result["later"]],
+        "other_tracks": [t for t in content.tracks if t.code not in shown],
+        "categories": categories,
+        "category_chart": bar_chart(
+            [(c.name, c.score, c.band) for c in categories],
+            content.bands,
+            previous=[c.previous_score for c in categories],
+            intervals=[(c.low, c.high) for c in categories],
+        ),
+        "expectation_rows": list(rows.values()),
+        "strengths": strengths,
+        "to_work": to_work,
+        "priorities": to_work[:3],
+        "more_to_work": to_work[3:],
+        "first_action": _first_action(to_work),
+        "knowledge": knowledge,
+        "knowledge_right": sum(1 for row in knowledge if row.right),
+        "quality_notes": _quality_notes(result["quality"], mirror_pairs=True),
+        "band_counts": _band_counts(rows.values(), content.bands),
+        "low_interest": _low_interest(content, answers),
+        "bands": content.bands,
+        "has_comparison": previous is not None,
+        "previous": previous,
+        "measured_precision": any(p.measured for p in precision.values()),
+        "file_copy": True,
+    }
+
+
+def _attendu_rows(result, content, answers, previous, precision):
+    """Each attendu's row (code → AttenduRow): its band, the statements behind it with this
+    attempt's answers, and its reliable change since `previous`."""
     bands = {band.code: band for band in content.bands}
     by_start = {band.min_score: band for band in content.bands}
+    top_band = max(content.bands, key=lambda band: band.min_score)
     items_of = {}
     for item in content.items:
         if item.expectation and not item.is_knowledge:
             items_of.setdefault(item.expectation, []).append(item)
-    before = previous.result if previous is not None else {}
-    before_expectations = before.get("expectations", {})
-    before_categories = before.get("categories", {})
-
-    top_band = max(content.bands, key=lambda band: band.min_score)
-    tones = band_tones(content.bands)
+    before = previous.result.get("expectations", {}) if previous is not None else {}
     rows = {}
     for expectation in content.expectations:
         value = result["expectations"][expectation.code]
-        earlier = before_expectations.get(expectation.code)
+        earlier = before.get(expectation.code)
         rows[expectation.code] = AttenduRow(
             code=expectation.code,
             label=expectation.label,
@@ -476,16 +428,23 @@ def second_rules_view(result, content, answers, previous, precision):
             top=value["band"] == top_band.code,
             official_translation=expectation.official_wording_translation,
         )
+    return rows
 
+
+def _category_blocks(result, content, rows, previous, precision):
+    """Each category scored, with its margin of error, its attendus and its change."""
+    bands = {band.code: band for band in content.bands}
+    tones = band_tones(content.bands)
+    before = previous.result.get("categories", {}) if previous is not None else {}
     category_of = {e.code: e.category for e in content.expectations}
-    categories = []
+    blocks = []
     for step in content.steps:
         value = result["categories"].get(step.code)
         if value is None:
             continue
         low, high = _interval(value["score"], reliability.lookup(precision, "category", step.code))
-        earlier = before_categories.get(step.code)
-        categories.append(
+        earlier = before.get(step.code)
+        blocks.append(
             CategoryBlock(
                 code=step.code,
                 name=step.name,
@@ -501,15 +460,29 @@ def second_rules_view(result, content, answers, previous, precision):
                 tone=tones[value["band"]],
             )
         )
+    return blocks
 
-    ordered = sorted(content.bands, key=lambda band: band.min_score)
-    rank = {band.code: i for i, band in enumerate(ordered)}
-    strengths = [row for row in rows.values() if row.band.code == top_band.code]
-    to_work = sorted(
-        (row for row in rows.values() if row.band.code != top_band.code),
+
+def _to_work(rows, bands, top_band):
+    """The attendus below the highest band, lowest band first; within a band, those just
+    under a threshold last (one answer from the next band)."""
+    rank = {band.code: i for i, band in enumerate(sorted(bands, key=lambda b: b.min_score))}
+    return sorted(
+        (row for row in rows if row.band.code != top_band.code),
         key=lambda row: (rank[row.band.code], row.near_side != scoring.BELOW),
     )
-    knowledge = [
+
+
+def _first_action(to_work):
+    # The first thing to do, said on the first screen: the first action for the attendu that
+    # most needs work.
+    if not to_work or not to_work[0].advice:
+        return None
+    return {"row": to_work[0], "action": to_work[0].advice[0]}
+
+
+def _knowledge_rows(content, answers):
+    return [
         KnowledgeRow(
             statement=item.statement,
             answer=KNOWLEDGE_LABELS.get(answers.get(item.code), "—"),
@@ -522,73 +495,30 @@ def second_rules_view(result, content, answers, previous, precision):
         if item.is_knowledge
     ]
 
-    def card(fit):
-        track = content.track(fit["code"])
-        return FormationCard(
-            track=track,
-            goal=fit["goal"],
-            leader=fit["leader"],
-            companion_of=content.track(fit["companion_of"]) if fit["companion_of"] else None,
-            reasons=_reasons(fit, content),
-            attendus=[rows[code] for code in _ordered(content, track.expectations)],
-        )
 
-    verdict = result["verdict"]
-    suggestions = [card(fit) for fit in result["suggestions"]]
-    leading = [s for s in suggestions if s.leads]
-    shown = {s.track.code for s in suggestions} | {fit["code"] for fit in result["later"]}
-    quality = result["quality"]
-    return {
-        "verdict": verdict,
-        "leaders": [s for s in suggestions if s.leader or s.goal],
-        "suggestions": suggestions,
-        # In view: the formations that stand out (or the goal) and those shown with them; the
-        # others close to the student's interests open on demand. Without a lean, all open.
-        "leading": leading or suggestions,
-        "close_by": [s for s in suggestions if not s.leads] if leading else [],
-        "later": [card(fit) for fit in result["later"]],
-        "other_tracks": [t for t in content.tracks if t.code not in shown],
-        "categories": categories,
-        "category_chart": bar_chart(
-            [(c.name, c.score, c.band) for c in categories],
-            content.bands,
-            previous=[c.previous_score for c in categories],
-            intervals=[(c.low, c.high) for c in categories],
-        ),
-        "expectation_rows": list(rows.values()),
-        "strengths": strengths,
-        "to_work": to_work,
-        "priorities": to_work[:3],
-        "more_to_work": to_work[3:],
-        # The first thing to do, said on the first screen: the first action for the attendu
-        # that most needs work.
-        "first_action": (
-            {"row": to_work[0], "action": to_work[0].advice[0]}
-            if to_work and to_work[0].advice
-            else None
-        ),
-        "knowledge": knowledge,
-        "knowledge_right": sum(1 for row in knowledge if row.right),
-        "quality_notes": _quality_notes(quality, mirror_pairs=True),
-        "band_counts": [
-            (
-                band,
-                sum(1 for row in rows.values() if row.band.code == band.code),
-                sum(
-                    1
-                    for row in rows.values()
-                    if row.band.code == band.code and row.near_side == scoring.ABOVE
-                ),
-            )
-            for band in content.bands
-        ],
-        "low_interest": _low_interest(content, answers),
-        "bands": content.bands,
-        "has_comparison": previous is not None,
-        "previous": previous,
-        "measured_precision": any(p.measured for p in precision.values()),
-        "file_copy": True,
-    }
+def _card(fit, content, rows):
+    track = content.track(fit["code"])
+    return FormationCard(
+        track=track,
+        goal=fit["goal"],
+        leader=fit["leader"],
+        companion_of=content.track(fit["companion_of"]) if fit["companion_of"] else None,
+        reasons=_reasons(fit, content),
+        attendus=[rows[code] for code in _ordered(content, track.expectations)],
+    )
+
+
+def _band_counts(rows, bands):
+    """(band, attendus in it, of which just above its start) for each band."""
+    rows = list(rows)
+    return [
+        (
+            band,
+            sum(1 for row in rows if row.band.code == band.code),
+            sum(1 for row in rows if row.band.code == band.code and row.near_side == scoring.ABOVE),
+        )
+        for band in bands
+    ]
 
 
 def _low_interest(content, answers):

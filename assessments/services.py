@@ -64,52 +64,76 @@ def start_assessment(*, cohort=None, previous=None, token=None, now=None):
 
 def save_step(assessment, values, *, saved=None, now=None):
     """Store a step's answers ({item pk: 1–5}); complete the attempt when nothing is left.
-
-    `saved`, the answers the caller read before (item pk → value), lets a completing step be
-    scored before the transaction, so that SQLite's single write lock is held for writes only;
-    the answers are read again under the lock, and scored again if they changed meanwhile.
     Returns True when this step completed the questionnaire.
+
+    `assessment` is an Assessment or a steps.StepState: both hold what is read here (pk,
+    version_id, started_at, updated_at, cohort_id, previous_id). `saved`, the answers read
+    with it (item pk → value), spares a read-back: every save moves updated_at, so while it is
+    still the one read, the stored answers are `saved` and nothing else. A completing step is
+    then scored before the transaction, so that SQLite's single write lock is held for writes
+    only. When updated_at moved (another tab saved meanwhile), or without `saved`, the answers
+    are read again under the lock.
     """
     now = now or timezone.now()
     content = version_content(assessment.version_id)
-    expected = None
-    if saved is not None and len(saved.keys() | values.keys()) == len(content.items):
-        answers = {**saved, **values}
-        expected = (answers, compute_result(content, answers, _duration(assessment, now)))
+    if saved is not None:
+        stored = _save_as_read(assessment, values, saved, content, now)
+        if stored is not None:
+            return stored
+    return _save_and_read_back(assessment, values, content, now)
+
+
+def _save_as_read(assessment, values, saved, content, now):
+    """None when the attempt changed since it was read: nothing is written then."""
+    answers = {**saved, **values}
+    result = None
+    if len(answers) == len(content.items):
+        result = compute_result(content, answers, _duration(assessment, now))
     with transaction.atomic():
-        # Touching the attempt only while it is open is the lock: on PostgreSQL a second post
-        # of the last step (another tab, a double click) waits here, then finds it completed
-        # and stores nothing; SQLite's IMMEDIATE transactions serialise writers anyway.
+        # The check is the lock: on PostgreSQL a second post of the step (another tab, a
+        # double click) waits on this row, then finds updated_at moved; SQLite's IMMEDIATE
+        # transactions serialise writers anyway.
+        as_read = Assessment.objects.filter(
+            pk=assessment.pk, completed_at__isnull=True, updated_at=assessment.updated_at
+        )
+        changes = {"updated_at": now} if result is None else _completion(content, result, now)
+        if not as_read.update(**changes):
+            return None
+        _upsert_answers(assessment, values)
+        if result is not None:
+            _store_scores(assessment, content, result, now)
+    return result is not None
+
+
+def _save_and_read_back(assessment, values, content, now):
+    with transaction.atomic():
+        # Touching the attempt only while it is open is the lock (as above): a post that
+        # waited finds it completed and stores nothing.
         still_open = Assessment.objects.filter(pk=assessment.pk, completed_at__isnull=True)
         if not still_open.update(updated_at=now):
             return False
-        Answer.objects.bulk_create(
-            [Answer(assessment=assessment, item_id=pk, value=v) for pk, v in values.items()],
-            update_conflicts=True,
-            unique_fields=["assessment", "item"],
-            update_fields=["value"],
-        )
-        if expected is None and assessment.answers.count() < len(content.items):
-            return False
-        answers = dict(assessment.answers.values_list("item_id", "value"))
+        _upsert_answers(assessment, values)
+        stored = Answer.objects.filter(assessment_id=assessment.pk)
+        answers = dict(stored.values_list("item_id", "value"))
         if len(answers) < len(content.items):
             return False
-        if expected is not None and expected[0] == answers:
-            result = expected[1]
-        else:
-            result = compute_result(content, answers, _duration(assessment, now))
-        _store_result(assessment, content, result, now)
+        result = compute_result(content, answers, _duration(assessment, now))
+        still_open.update(**_completion(content, result, now))
+        _store_scores(assessment, content, result, now)
     return True
 
 
-COMPLETION_FIELDS = {"started_at", "cohort_id", "previous_id"}
+def _upsert_answers(assessment, values):
+    # A re-posted or double-clicked step stores each answer once.
+    Answer.objects.bulk_create(
+        [Answer(assessment_id=assessment.pk, item_id=pk, value=v) for pk, v in values.items()],
+        update_conflicts=True,
+        unique_fields=["assessment", "item"],
+        update_fields=["value"],
+    )
 
 
 def _duration(assessment, now):
-    # A step page reads the attempt with its id and version only: what completion needs is
-    # loaded here in one query, not one deferred field at a time.
-    if assessment.get_deferred_fields() & COMPLETION_FIELDS:
-        assessment.refresh_from_db(fields=["started_at", "cohort", "previous"])
     return int((now - assessment.started_at).total_seconds())
 
 
@@ -220,24 +244,29 @@ def top_suggestion(result):
     return suggestions[0]["code"]
 
 
-def _store_result(assessment, content, result, now):
+def _completion(content, result, now):
+    """The attempt's columns set when it completes: the whole result, and a few columns for
+    class and national counts."""
     track_pk = {track.code: track.pk for track in content.tracks}
-    top_track = top_suggestion(result)
     flags = {name: result["quality"][name] for name in tallies.FLAGS}
+    return {
+        "completed_at": now,
+        "updated_at": now,
+        "result": result,
+        "overall_score": result["overall"],
+        "top_track_id": track_pk.get(top_suggestion(result)),
+        **{f"flag_{name}": value for name, value in flags.items()},
+    }
+
+
+def _store_scores(assessment, content, result, now):
+    """What completing writes beside the attempt's row: its class block, its scores."""
     if assessment.cohort_id is not None:
         # A class's first questionnaires make its figures, in blocks; its retakes fill blocks
         # of their own, for before/after comparisons (assessments/blocks.py).
         blocks.join(
             assessment.pk, assessment.cohort_id, now=now, retake=assessment.previous_id is not None
         )
-    Assessment.objects.filter(pk=assessment.pk).update(
-        completed_at=now,
-        updated_at=now,
-        result=result,
-        overall_score=result["overall"],
-        top_track_id=track_pk.get(top_track),
-        **{f"flag_{name}": value for name, value in flags.items()},
-    )
     expectation_pk = {e.code: e.pk for e in content.expectations}
     ExpectationScore.objects.bulk_create(
         ExpectationScore(

@@ -36,9 +36,9 @@ from django.utils import timezone
 from orientation.models import QuestionnaireVersion
 from orientation.outline import questionnaire_content, version_content
 
-from . import tallies
+from . import scoring, tallies
+from .charts import bar_chart, stacked_chart
 from .models import Assessment, CategoryScore, Cohort, ExpectationScore
-from .results import bar_chart, stacked_chart
 
 DONE = Q(completed_at__isnull=False)
 WEAKEST_COUNT = 3
@@ -58,8 +58,8 @@ def scoped_assessments(user, *, cohort=None, version=None, date_from=None, date_
         attempts = attempts.filter(cohort=cohort)
     elif not user.is_superuser:
         # The ids themselves, not a subquery: « owned or invited to » as a subquery made
-        # PostgreSQL expect half the classes and scan every questionnaire (0.8 s at a
-        # million, against 0.08 s for the index on the class).
+        # PostgreSQL expect half the classes and scan every questionnaire, where the index on
+        # the class finds a list of ids directly (docs/benchmarks.md, adviser overview).
         mine = Cohort.objects.for_user(user).values_list("pk", flat=True)
         attempts = attempts.filter(cohort__in=list(mine))
     if version is not None:
@@ -182,10 +182,6 @@ class Dashboard:
         return max(0, done - self.counted)
 
 
-def _band_for(mean, bands):
-    return max((b for b in bands if b.min_score <= mean), key=lambda b: b.min_score)
-
-
 def _grouped(model, key, kind, attempts):
     return (
         model.objects.filter(assessment__in=attempts.filter(DONE))
@@ -250,7 +246,7 @@ def _distributions(by_code, bands, labels, changed=lambda code: ()):
                 label=label,
                 n=row["n"],
                 mean=round(row["mean"], 1),
-                band=_band_for(row["mean"], bands),
+                band=scoring.band_for(row["mean"], bands),
                 shares=shares,
                 sd=row.get("sd"),
                 workshops=workshops,
@@ -282,8 +278,8 @@ class LiveFigures:
         """Participation, quality flags and the first suggestion per formation: one grouped
         query, summed here. Its groups (finished or not × version × formation × flags) are
         bounded by the content, not by the number of attempts; a count per formation and flag
-        written as filtered aggregates took the ORM 6 ms to build, for a query that runs in
-        0.05 ms."""
+        written as filtered aggregates cost the ORM a hundred times more to build than the
+        query takes to run (docs/benchmarks.md)."""
         groups = (
             self.attempts.annotate(done=ExpressionWrapper(DONE, output_field=BooleanField()))
             .values_list("done", "version_id", "top_track_id")

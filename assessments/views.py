@@ -7,6 +7,8 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -21,6 +23,7 @@ from .forms import StartForm, StepForm
 from .models import Assessment, Cohort, normalise_code
 from .results import assessment_results
 from .results import results_copy as copy_of_results
+from .steps import load_step_state
 
 SCALES = {Item.Kind.AGREEMENT: SCALE, Item.Kind.KNOWLEDGE: KNOWLEDGE_SCALE}
 ON_SCALE = {
@@ -51,23 +54,52 @@ def _statement(item, language):
     return render_to_string("includes/statement.html", {"item": item})
 
 
-def likert_rows(items, chosen):
-    """(item, its rendered legend, its rendered radio buttons) for each question of a step;
-    `chosen` maps codes to answers as strings. Anything off the scale checks nothing (and
+QUESTION = """
+    <fieldset class="likert" id="q-{code}">
+      {statement}
+      <ul class="likert-options">{options}
+      </ul>
+    </fieldset>"""
+MISSING_QUESTION = """
+    <fieldset class="likert likert-error" id="q-{code}" aria-describedby="err-{code}">
+      {statement}
+      <p class="error-text" id="err-{code}">{message}</p>
+      <ul class="likert-options">{options}
+      </ul>
+    </fieldset>"""
+
+
+@lru_cache(maxsize=8192)
+def _question(item, chosen, language):
+    # A whole question, answered or not yet: written once per process like its parts, so a
+    # step page joins twenty strings instead of running a template loop over them.
+    statement = _statement(item, language)
+    options = _options(item.code, item.kind, chosen, language)
+    return format_html(QUESTION, code=item.code, statement=statement, options=options)
+
+
+def questions_html(items, chosen, missing=()):
+    """The fieldsets of a step's questions; `chosen` maps codes to answers as strings, and a
+    question in `missing` says it needs an answer. Anything off the scale checks nothing (and
     never reaches the cache)."""
     language = get_language()
-    rows = []
+    parts = []
     for item in items:
         answer = chosen.get(item.code)
-        on_scale = answer in ON_SCALE[item.kind]
-        rows.append(
-            (
-                item,
-                _statement(item, language),
-                _options(item.code, item.kind, answer if on_scale else None, language),
+        answer = answer if answer in ON_SCALE[item.kind] else None
+        if item in missing:
+            parts.append(
+                format_html(
+                    MISSING_QUESTION,
+                    code=item.code,
+                    statement=_statement(item, language),
+                    message=_("Choisis une réponse."),
+                    options=_options(item.code, item.kind, answer, language),
+                )
             )
-        )
-    return rows
+        else:
+            parts.append(_question(item, answer, language))
+    return mark_safe("".join(parts))  # each part escaped its values (format_html)
 
 
 def _get_assessment(token, *related):
@@ -76,11 +108,11 @@ def _get_assessment(token, *related):
     return get_object_or_404(query)
 
 
-def _get_with_saved_answers(token):
-    assessment, completed, saved = Assessment.objects.with_saved_answers(token)
-    if assessment is None:
+def _get_step_state(token):
+    state = load_step_state(token)
+    if state is None:
         raise Http404
-    return assessment, completed, saved
+    return state
 
 
 def _first_unfinished_step(content, answered_pks):
@@ -188,33 +220,37 @@ def start(request):
 
 @never_cache
 def resume(request, token):
-    assessment, completed, saved = _get_with_saved_answers(token)
-    if completed:
+    state = _get_step_state(token)
+    if state.completed:
         return redirect("assessments:results", token=token)
-    content = version_content(assessment.version_id)
-    return redirect(
-        "assessments:step", token=token, number=_first_unfinished_step(content, saved.keys()) or 1
-    )
+    content = version_content(state.version_id)
+    first_open = _first_unfinished_step(content, state.saved.keys())
+    return redirect("assessments:step", token=token, number=first_open or 1)
 
 
 @never_cache
 def step(request, token, number):
-    assessment, completed, saved = _get_with_saved_answers(token)
-    if completed:
+    state = _get_step_state(token)
+    if state.completed:
         return redirect("assessments:results", token=token)
-    content = version_content(assessment.version_id)
+    content = version_content(state.version_id)
     if not 1 <= number <= len(content.steps):
         raise Http404
-    first_open = _first_unfinished_step(content, saved.keys()) or len(content.steps)
+    first_open = _first_unfinished_step(content, state.saved.keys()) or len(content.steps)
     if number > first_open:
         # Steps are taken in order; a later one opens once the earlier ones are answered.
         return redirect("assessments:step", token=token, number=first_open)
     current = content.step(number)
-    if request.method != "POST":
-        # Compared as strings: a re-displayed post holds strings, stored answers are numbers.
-        chosen = {item.code: str(saved[item.pk]) for item in current.items if item.pk in saved}
-        return _render_step(request, token, content, current, chosen)
+    if request.method == "POST":
+        return _post_step(request, token, state, content, current)
+    # Compared as strings: a re-displayed post holds strings, stored answers are numbers.
+    chosen = {
+        item.code: str(state.saved[item.pk]) for item in current.items if item.pk in state.saved
+    }
+    return _render_step(request, token, content, current, chosen)
 
+
+def _post_step(request, token, state, content, current):
     going_back = request.POST.get("direction") == "back"
     form = StepForm(request.POST, items=current.items, partial=going_back)
     if not form.is_valid():
@@ -225,17 +261,24 @@ def step(request, token, number):
         # (the step cannot complete the questionnaire, since some are missing).
         kept = form.answers_by_pk()
         if kept:
-            services.save_step(assessment, kept, saved=saved)
+            services.save_step(state, kept, saved=state.saved)
         return _render_step(request, token, content, current, chosen, form, kept=bool(kept))
-    if services.save_step(assessment, form.answers_by_pk(), saved=saved):
+    answers = form.answers_by_pk()
+    if services.save_step(state, answers, saved=state.saved):
         return redirect("assessments:results", token=token)
+    return redirect(
+        "assessments:step", token=token, number=_after(content, current, state, answers, going_back)
+    )
+
+
+def _after(content, current, state, answers, going_back):
+    """The step a saved step leads to."""
     if going_back:
-        return redirect("assessments:step", token=token, number=max(number - 1, 1))
-    if number < len(content.steps):
+        return max(current.number - 1, 1)
+    if current.number < len(content.steps):
         # « Enregistrer et continuer » goes to the next step, even after going back.
-        return redirect("assessments:step", token=token, number=number + 1)
-    next_open = _first_unfinished_step(content, saved.keys() | form.answers_by_pk().keys())
-    return redirect("assessments:step", token=token, number=next_open or number)
+        return current.number + 1
+    return _first_unfinished_step(content, state.saved.keys() | answers.keys()) or current.number
 
 
 def _render_step(request, token, content, current, chosen, form=None, status=200, kept=False):
@@ -244,7 +287,7 @@ def _render_step(request, token, content, current, chosen, form=None, status=200
         "kept": kept,
         "content": content,
         "step": current,
-        "rows": likert_rows(current.items, chosen),
+        "questions": questions_html(current.items, chosen, missing),
         "errors": form.errors if form is not None else None,
         "non_field_errors": form.non_field_errors() if form is not None else None,
         "missing": missing,

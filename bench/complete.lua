@@ -3,6 +3,7 @@ dofile(os.getenv("BENCH_DIR") .. "/report.lua")
 local tokens = {}
 for line in io.lines(os.getenv("BENCH_TOKENS")) do tokens[#tokens + 1] = line end
 local threads = tonumber(os.getenv("BENCH_THREADS"))
+local first = tonumber(os.getenv("BENCH_FIRST") or "0")  -- a round's own share of the tokens
 local next_id = 0
 
 function setup(thread)
@@ -13,7 +14,7 @@ end
 
 local counter
 function request()
-  counter = counter or offset  -- threads take interleaved tokens: none is completed twice
+  counter = counter or (first + offset)  -- threads take interleaved tokens: none is completed twice
   local token = tokens[(counter % #tokens) + 1]
   counter = counter + threads
   return wrk.format("POST", "/q/" .. token .. "/etape/" .. os.getenv("BENCH_LAST") .. "/", {

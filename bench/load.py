@@ -26,10 +26,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from run import PORT, WORKERS, configure, cpu_model, install_app, save, start_server
+from run import PORT, configure, cpu_model, install_app, save, start_server
 
 JOURNEYS = int(os.environ.get("LOAD_JOURNEYS", "5000"))
 CLIENTS = [int(n) for n in os.environ.get("LOAD_CLIENTS", "16,32,64").split(",")]
+# Journeys open and close connections: four workers, as the figures in docs/benchmarks.md had.
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 RADIO = re.compile(r'<input type="radio" id="[^"]+" name="([^"]+)" value="([^"]+)"')
@@ -196,7 +198,7 @@ def main():
     )
     phases, seed = [], 0
     with log_path.open("w") as log:
-        server = start_server(env, log=log)
+        server = start_server(env, log=log, workers=WORKERS)
         try:
             for index, clients in enumerate(CLIENTS):
                 share = JOURNEYS // len(CLIENTS) + (index < JOURNEYS % len(CLIENTS))

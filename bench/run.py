@@ -1,10 +1,12 @@
-"""make bench: the app as production runs it, measured with wrk beside the framework's floor.
+"""make bench: the app as production runs it, measured with wrk beside two floors.
 
 It prepares a database (SQLite file in a temporary folder, or DATABASE_URL — use a scratch
 database: it gets benchmark data), starts gunicorn with DEBUG off and plain HTTP on localhost,
-then drives each page with wrk and prints requests/s, p50, p95, p99, errors and each page's
-ratio to the floor (the step's HTML from constant data: no database, no session). The figures
-are also saved as JSON in bench-results/.
+then drives each page with wrk, ROUNDS times interleaved (every page once, then again), and
+prints the median requests/s, p50, p95, p99 and errors of each page, with its ratio to the two
+floors measured in the same run: a bare WSGI function returning the step page's bytes
+(bench/wsgi.py), and the step's template rendered from constant data (bench/floor.py). The
+figures are also saved as JSON in bench-results/.
 """
 
 import json
@@ -25,11 +27,13 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 THREADS = 2
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
-COMPLETIONS = int(os.environ.get("BENCH_COMPLETIONS", "8000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+# Each round completes attempts of its own; a round takes at most this many.
+COMPLETIONS = int(os.environ.get("BENCH_COMPLETIONS", "4000"))
 
 
 def configure(workdir):
@@ -38,11 +42,11 @@ def configure(workdir):
         "DJANGO_SECRET_KEY": "benchmark-only-" + secrets.token_urlsafe(20),
         "DJANGO_HTTPS": "0",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "REPERES_BENCH_FLOOR": "1",
         # Thousands of journeys come from one address and a few clients: no rate limit here.
         "THROTTLE_SCALE": "1000000",
         "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{workdir}/bench.sqlite3",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
+        # The production settings with the floor's URL (bench/settings.py).
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
     }
     os.environ.update(env)
     return env
@@ -89,7 +93,7 @@ def prepare():
     save_step(done, {item.pk: value(item) for item in content.items})
 
     # Attempts with every step but the last answered, for the completion scenario.
-    tokens = [Assessment.new_token() for _ in range(COMPLETIONS)]
+    tokens = [Assessment.new_token() for _ in range(COMPLETIONS * ROUNDS)]
     Assessment.objects.bulk_create(
         Assessment(token_digest=digest(t), version=version) for t in tokens
     )
@@ -133,15 +137,15 @@ def prepare():
     }
 
 
-def start_server(env, log=None):
+def start_server(env, log=None, workers=WORKERS):
     """gunicorn as production runs it; its log goes to `log` (a file) when given."""
     command = [
         sys.executable,
         "-m",
         "gunicorn",
-        "config.wsgi",
+        "bench.wsgi",
         "--workers",
-        str(WORKERS),
+        str(workers),
         "--bind",
         f"127.0.0.1:{PORT}",
         "--log-level",
@@ -171,17 +175,18 @@ def fetch(path, compressed=True):
 
 
 def page_weight(data):
-    """QUALITY.md P5: a step's HTML, and what a first visit to the home page transfers."""
-    step_html = fetch(f"/q/{data['step_token']}/etape/1/", compressed=False)[0]
+    """QUALITY.md P5: a step's HTML, and what a first visit to the home page transfers; and the
+    step's HTML itself, for the bare WSGI row."""
+    step_size, step_html = fetch(f"/q/{data['step_token']}/etape/1/", compressed=False)
     home_wire, home = fetch("/")
     _plain, home_html = fetch("/", compressed=False)
     assets = sorted(set(ASSET.findall(home_html.decode())))
     first_visit = home_wire + sum(fetch(asset)[0] for asset in assets)
     return {
-        "step_html_kb": step_html / 1024,
+        "step_html_kb": step_size / 1024,
         "first_visit_kb": first_visit / 1024,
         "first_visit_files": 1 + len(assets),
-    }
+    }, step_html
 
 
 def wrk(name, path, script, extra_env):
@@ -207,50 +212,83 @@ def wrk(name, path, script, extra_env):
     return figures
 
 
+def scenarios(data, workdir, round_number):
+    """(name, path, script, environment) of each row, in the order they run."""
+    cookie = f"csrftoken={data['csrf']}"
+    return [
+        ("bare WSGI (same bytes)", "/bench/bare/", "get.lua", {}),
+        ("floor (constant step, no DB)", "/bench/floor/", "get.lua", {}),
+        ("step GET", f"/q/{data['step_token']}/etape/1/", "get.lua", {}),
+        (
+            "step save POST",
+            f"/q/{data['step_token']}/etape/1/",
+            "post.lua",
+            {"BENCH_BODY": data["step1_body"], "BENCH_COOKIE": cookie},
+        ),
+        (
+            "completion POST (scoring)",
+            "/",
+            "complete.lua",
+            {
+                "BENCH_BODY": data["last_body"],
+                "BENCH_LAST": str(data["last_step"]),
+                "BENCH_COOKIE": cookie,
+                "BENCH_TOKENS": str(workdir / "tokens.txt"),
+                # Each round completes attempts no earlier round touched.
+                "BENCH_FIRST": str(round_number * COMPLETIONS),
+            },
+        ),
+        ("results GET", f"/q/{data['results_token']}/resultats/", "get.lua", {}),
+        (
+            "cohort dashboard GET",
+            f"/conseiller/groupes/{data['cohort']}/",
+            "get.lua",
+            {"BENCH_COOKIE": f"sessionid={data['session']}"},
+        ),
+    ]
+
+
+def median(values):
+    return sorted(values)[len(values) // 2]
+
+
+def median_row(runs):
+    """The run of median throughput, with every run's requests/s beside it, and the median of
+    its ratios to the floors, each ratio taken within one round (the machine is shared: two
+    figures compare only when measured minutes apart)."""
+    row = {**min(runs, key=lambda run: abs(run["rps"] - median([r["rps"] for r in runs])))}
+    row["runs"] = [round(run["rps"]) for run in runs]
+    for ratio in ("vs_bare", "vs_floor"):
+        row[ratio] = median([run[ratio] for run in runs])
+    return row
+
+
 def main():
     if shutil.which("wrk") is None:
         raise SystemExit("make bench needs wrk: apt-get install -y wrk")
     workdir = Path(tempfile.mkdtemp(prefix="reperes-bench-"))
     env = configure(workdir)
     data = prepare()
-    tokens_file = workdir / "tokens.txt"
-    tokens_file.write_text("\n".join(data["completion_tokens"]) + "\n")
-    cookie = f"csrftoken={data['csrf']}"
+    (workdir / "tokens.txt").write_text("\n".join(data["completion_tokens"]) + "\n")
+    env["BENCH_BARE_BODY"] = str(workdir / "step.html")
     server = start_server(env)
     try:
-        weight = page_weight(data)
-        rows = [
-            wrk("floor (constant step, no DB)", "/bench/floor/", "get.lua", {}),
-            wrk("step GET", f"/q/{data['step_token']}/etape/1/", "get.lua", {}),
-            wrk(
-                "step save POST",
-                f"/q/{data['step_token']}/etape/1/",
-                "post.lua",
-                {"BENCH_BODY": data["step1_body"], "BENCH_COOKIE": cookie},
-            ),
-            wrk(
-                "completion POST (scoring)",
-                "/",
-                "complete.lua",
-                {
-                    "BENCH_BODY": data["last_body"],
-                    "BENCH_LAST": str(data["last_step"]),
-                    "BENCH_COOKIE": cookie,
-                    "BENCH_TOKENS": str(tokens_file),
-                },
-            ),
-            wrk("results GET", f"/q/{data['results_token']}/resultats/", "get.lua", {}),
-            wrk(
-                "cohort dashboard GET",
-                f"/conseiller/groupes/{data['cohort']}/",
-                "get.lua",
-                {"BENCH_COOKIE": f"sessionid={data['session']}"},
-            ),
-        ]
+        weight, step_html = page_weight(data)
+        (workdir / "step.html").write_bytes(step_html)
+        runs = {}
+        for round_number in range(ROUNDS):
+            found = [
+                wrk(name, path, script, extra)
+                for name, path, script, extra in scenarios(data, workdir, round_number)
+            ]
+            bare, floor = found[0]["rps"], found[1]["rps"]
+            for row in found:
+                row["vs_bare"], row["vs_floor"] = row["rps"] / bare, row["rps"] / floor
+                runs.setdefault(row["name"], []).append(row)
     finally:
         server.terminate()
         server.wait(timeout=10)
-    report(rows, env, data, weight)
+    report([median_row(found) for found in runs.values()], env, data, weight)
 
 
 def cpu_model():
@@ -275,26 +313,28 @@ def save(name, figures):
 
 
 def report(rows, env, data, weight):
-    floor = rows[0]["rps"]
     database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
     cpu = cpu_model()
     print(
         f"\nRepères — make bench — {database}, gunicorn {WORKERS} sync workers, "
-        f"wrk {THREADS} threads × {CONNECTIONS} connections, {DURATION} s a page"
+        f"wrk {THREADS} threads × {CONNECTIONS} connections, {DURATION} s a page, "
+        f"median of {ROUNDS} interleaved rounds"
     )
     print(f"{os.cpu_count()} cores ({cpu}); load generator on the same host\n")
     columns = ("req/s", "p50 ms", "p95 ms", "p99 ms")
     header = (
-        f"{'page':32} " + " ".join(f"{c:>8}" for c in columns) + f" {'errors':>7} {'vs floor':>9}"
+        f"{'page':32} "
+        + " ".join(f"{c:>8}" for c in columns)
+        + f" {'errors':>7} {'vs bare':>8} {'vs floor':>9}   runs (req/s)"
     )
     print(header)
     print("-" * len(header))
     for row in rows:
-        row["ratio_to_floor"] = row["rps"] / floor
         print(
             f"{row['name']:32} {row['rps']:8.0f} {row['p50_us'] / 1000:8.1f} "
             f"{row['p95_us'] / 1000:8.1f} {row['p99_us'] / 1000:8.1f} {row['errors']:7d} "
-            f"{row['ratio_to_floor']:9.0%}"
+            f"{row['vs_bare']:8.1%} {row['vs_floor']:9.0%}   "
+            + ", ".join(str(rps) for rps in row["runs"])
         )
     print(
         f"\npage weight: a step is {weight['step_html_kb']:.1f} KB of HTML (target ≤ 60); "
@@ -310,6 +350,8 @@ def report(rows, env, data, weight):
             "workers": WORKERS,
             "connections": CONNECTIONS,
             "seconds": DURATION,
+            "rounds": ROUNDS,
+            "load": os.getloadavg(),
             "items_per_step": data["items_per_step"],
             "page_weight": weight,
             "rows": rows,

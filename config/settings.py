@@ -154,8 +154,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     # Connections persist as on PostgreSQL: opening one (SQL functions registered, pragmas
-    # run) cost 0.7 ms, a third of a step page. An idle connection holds no WAL snapshot:
-    # Django runs in autocommit and closes its cursors, so checkpoints are never held back.
+    # run) took a third of a step page's time (docs/benchmarks.md). An idle connection holds
+    # no WAL snapshot: Django runs in autocommit and closes its cursors, so checkpoints are
+    # never held back.
 
 # A streaming replica for advisers' aggregates (config/db.py): reads of views marked
 # @reads_from_replica go there, every write and every other read to the primary.
@@ -341,6 +342,13 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 200_000, "CULL_FREQUENCY": 4},
         }
     }
+# The parts of every page that change only with the language (the footer, the brand), kept
+# rendered in each process: they were a third of the base template's work on each page.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "TIMEOUT": None,
+}
 # Multiplies every rate limit (config/throttle.py); benchmarks raise it.
 THROTTLE_SCALE = env_int("THROTTLE_SCALE", 1, minimum=1)
 
@@ -354,9 +362,6 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=1)
 # Who publishes this deployment, shown on the legal and privacy pages.
 SITE_PUBLISHER = os.environ.get("SITE_PUBLISHER", "")
 SITE_CONTACT_EMAIL = os.environ.get("SITE_CONTACT_EMAIL", "")
-# Benchmarks only: mounts /bench/floor/, the step page rendered from constant data (no
-# database, no session), to compare the real step with the framework's floor.
-BENCHMARK_FLOOR = env_bool("REPERES_BENCH_FLOOR", False)
 
 # --- Two-factor authentication ----------------------------------------------------------------
 # TOTP (an authenticator app) with single-use recovery codes, through django-otp. A password

@@ -42,8 +42,3 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
-
-if settings.BENCHMARK_FLOOR:
-    from assessments.floor import floor
-
-    urlpatterns.append(path("bench/floor/", floor, name="bench-floor"))

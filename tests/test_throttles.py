@@ -171,11 +171,12 @@ def redis_reachable():
 )
 def test_limits_hold_with_the_redis_cache_that_several_instances_share(version, settings):
     settings.CACHES = {
+        **settings.CACHES,  # the per-process fragments stay (config/settings.py)
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/15",
             "KEY_PREFIX": f"reperes-test-{os.getpid()}",
-        }
+        },
     }
     from django.core.cache import cache
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from assessments.results import bar_chart, stacked_chart
+from assessments.charts import bar_chart, stacked_chart
 from tests.utils import log_in_verified, text
 
 from .factories import adviser, cohort, completed_attempt, consistent

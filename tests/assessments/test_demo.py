@@ -6,8 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from assessments.demo import seed_demo
+from assessments.item_statistics import version_quality
 from assessments.models import Assessment, Cohort
-from assessments.quality import version_quality
 
 
 def test_seed_demo_refuses_to_run_with_debug_off(db, settings):

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import reliability
+from assessments.item_statistics import Figures, cache_key
 from assessments.models import Answer, Assessment, digest
 from assessments.psychometrics import ItemReport
-from assessments.quality import Figures, cache_key
 from orientation.models import (
     TRUE,
     Category,

@@ -9,7 +9,7 @@ from assessments.models import Assessment
 from orientation.models import Category, Expectation, Item, TrackWeight
 from orientation.services import clone_version, publish_version
 
-from .journey import answer_step, start, step_url, take
+from .journey import answer_step, content_for, start, step_data, step_url, take
 
 STEP_QUERIES = 1
 RESULTS_QUERIES = 6
@@ -96,3 +96,40 @@ def test_exact_counts_of_a_2026_2_results_page_are_pinned(client, second_version
     # each band), and the measured reliability from the cache when the cache is a table
     in_database = settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache")
     assert count_queries(client, "get", url) == 2 + in_database
+
+
+def test_showing_a_step_reads_the_attempt_and_its_answers_in_one_query(
+    client, version, django_assert_num_queries
+):
+    token = start(client)
+    answer_step(client, token, 1)
+    with django_assert_num_queries(1):
+        assert client.get(step_url(token, 2)).status_code == 200
+
+
+def test_saving_a_step_is_one_read_and_two_writes(client, version, django_assert_num_queries):
+    token = start(client)
+    data = step_data(content_for(token).step(1))
+    client.get(step_url(token, 1))
+    # the state read; in one transaction (a savepoint inside the test's): the attempt touched
+    # if unchanged since the read (the lock), the answers upserted
+    with django_assert_num_queries(5):
+        assert client.post(step_url(token, 1), data).status_code == 302
+
+
+def test_completing_reads_nothing_the_step_state_did_not_hold(
+    client, version, django_assert_num_queries
+):
+    token = start(client)
+    content = content_for(token)
+    steps = len(content.steps)
+    for number in range(1, steps):
+        answer_step(client, token, number)
+    data = step_data(content.step(steps))
+    # the state read (started_at included: no deferred field loads later); in one
+    # transaction: the attempt completed if unchanged since the read (the lock), the
+    # answers upserted, its attendu and category scores
+    with django_assert_num_queries(7):
+        response = client.post(step_url(token, steps), data)
+    assert response["Location"] == reverse("assessments:results", args=[token])
+    assert Assessment.objects.by_token(token).get().result["duration_seconds"] >= 0

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Answer, Assessment, CategoryScore, ExpectationScore
+from assessments.services import compute_result, save_step
+from assessments.steps import load_step_state
 from tests.utils import text
 
 from .journey import answer_step, complete, content_for, start, step_url, take
@@ -220,7 +222,7 @@ def test_an_edited_template_shows_at_once_in_development(client, version):
 
     from django.utils.autoreload import file_changed
 
-    from assessments.views import _options, _statement
+    from assessments.views import _options, _question, _statement
 
     token = start(client)
     assert client.get(step_url(token, 1)).status_code == 200
@@ -229,3 +231,35 @@ def test_an_edited_template_shows_at_once_in_development(client, version):
     assert _options.cache_info().currsize > 0
     file_changed.send(sender=None, file_path=Path("templates/includes/likert_options.html"))
     assert _options.cache_info().currsize == 0 and _statement.cache_info().currsize == 0
+    assert _question.cache_info().currsize == 0
+
+
+def test_a_step_read_before_another_tab_saved_keeps_both_tabs_answers(client, version):
+    token = start(client)
+    content = content_for(token)
+    state = load_step_state(token)
+    answer_step(client, token, 1)  # another tab, after this one read the attempt
+    second = {item.pk: 5 for item in content.step(2).items}
+    assert save_step(state, second, saved=state.saved) is False
+    stored = dict(Answer.objects.values_list("item_id", "value"))
+    assert len(stored) == len(content.step(1).items) + len(second)
+    assert all(stored[pk] == 5 for pk in second)
+
+
+def test_a_completion_read_before_an_earlier_step_changed_scores_the_stored_answers(
+    client, version
+):
+    token = start(client)
+    content = content_for(token)
+    last = len(content.steps)
+    for number in range(1, last):
+        answer_step(client, token, number)
+    state = load_step_state(token)
+    answer_step(client, token, 1, value=lambda item: 1)  # another tab changes step 1 meanwhile
+    values = {item.pk: 4 for item in content.step(last).items}
+    assert save_step(state, values, saved=state.saved) is True
+    assessment = Assessment.objects.by_token(token).get()
+    answers = dict(assessment.answers.values_list("item_id", "value"))
+    assert all(answers[item.pk] == 1 for item in content.step(1).items)
+    duration = assessment.result["duration_seconds"]
+    assert assessment.result == compute_result(content, answers, duration)

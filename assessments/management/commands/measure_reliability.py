@@ -1,6 +1,6 @@
 from django.core.management import BaseCommand, CommandError
 
-from assessments.quality import version_quality
+from assessments.item_statistics import version_quality
 from assessments.reliability import MIN_RESPONDENTS
 from orientation.models import QuestionnaireVersion
 

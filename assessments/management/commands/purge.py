@@ -3,7 +3,7 @@ from django.db import transaction
 from django.utils.translation import ngettext
 
 from assessments import tallies
-from assessments.quality import refresh_reports
+from assessments.item_statistics import refresh_reports
 from assessments.retention import purge
 
 

@@ -1,15 +1,14 @@
 """The benchmark's floor: the step page from constant data, with no database and no session.
 
-Mounted only when settings.BENCHMARK_FLOOR is on (make bench sets it). The real step is
-measured against it: what the step costs beyond rendering the same HTML is the project's own.
+Mounted by bench/urls.py, for `make bench` only. The real step is measured against it: what
+the step costs beyond rendering the same HTML is the project's own.
 """
 
 from django.shortcuts import render
 
+from assessments.views import questions_html
 from orientation.content import ContentItem, ContentStep, Questionnaire
 from orientation.services import MAX_ITEMS_PER_STEP
-
-from .views import likert_rows
 
 ITEMS = tuple(
     ContentItem(
@@ -44,7 +43,7 @@ def floor(request):
     context = {
         "content": CONTENT,
         "step": STEP,
-        "rows": likert_rows(ITEMS, {}),
+        "questions": questions_html(ITEMS, {}),
         "errors": None,
         "non_field_errors": None,
         "missing": [],
