@@ -3,17 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _forget_rendered_questions(sender, file_path, **kwargs):
-    """In development, an edited template shows at once: the step's radio buttons and
-    statements are rendered once per process (assessments/views.py) and would keep the old
-    markup until a restart."""
+    """In development, an edited template shows at once: a step's questions are rendered once
+    per process (assessments/views.py) and would keep the old markup until a restart."""
     if file_path.suffix == ".html":
         from django.core.cache import caches
 
-        from .views import _options, _question, _statement
+        from .views import _question
 
         caches["fragments"].clear()  # the footer and the brand (templates/base.html)
-        _options.cache_clear()
-        _statement.cache_clear()
         _question.cache_clear()
 
 

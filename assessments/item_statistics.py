@@ -23,6 +23,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from orientation.content import keyed as content_keyed
 from orientation.models import Item, QuestionnaireVersion
 from orientation.outline import questionnaire_content
 
@@ -72,7 +73,7 @@ class Table:
 def keyed(item, value):
     if item.is_knowledge:
         return 1 if value == item.correct else 0
-    return 6 - value if item.reverse_keyed else value
+    return content_keyed(value, item.reverse_keyed)
 
 
 def _keyed_answers(version, items_by_pk):

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from orientation.content import SCALE_MAX, SCALE_MIN
 from orientation.models import Category, Expectation, Item, QuestionnaireVersion, Track
 
 # Unambiguous characters for codes read aloud or copied from a board: no 0/O, 1/I/L.
@@ -252,7 +253,7 @@ class Answer(models.Model):
         Item, verbose_name=_("affirmation"), on_delete=models.PROTECT, related_name="answers"
     )
     value = models.PositiveSmallIntegerField(
-        _("réponse"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+        _("réponse"), validators=[MinValueValidator(SCALE_MIN), MaxValueValidator(SCALE_MAX)]
     )
 
     class Meta:
@@ -261,7 +262,7 @@ class Answer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["assessment", "item"], name="one_answer_per_item"),
             models.CheckConstraint(
-                condition=Q(value__gte=1, value__lte=5), name="answer_on_the_scale"
+                condition=Q(value__gte=SCALE_MIN, value__lte=SCALE_MAX), name="answer_on_the_scale"
             ),
         ]
 

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from orientation.content import DISAGREE_MAX
 from orientation.models import KNOWLEDGE_SCALE, SCALE
 from orientation.outline import questionnaire_content
 from orientation.templatetags.content import quoted
@@ -524,7 +525,7 @@ def _band_counts(rows, bands):
 def _low_interest(content, answers):
     """Disagreed with nearly every activity: the mean interest answer is 2 or less."""
     values = [answers[i.code] for i in content.items if i.dimension and i.code in answers]
-    return bool(values) and sum(values) / len(values) <= 2
+    return bool(values) and sum(values) / len(values) <= DISAGREE_MAX
 
 
 def _ordered(content, codes):

@@ -7,15 +7,13 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from config import throttle
-from orientation.models import KNOWLEDGE_SCALE, SCALE, Item, QuestionnaireVersion
+from orientation.models import SCALES, Item, QuestionnaireVersion
 from orientation.outline import version_content
 
 from . import services
@@ -25,7 +23,6 @@ from .results import assessment_results
 from .results import results_copy as copy_of_results
 from .steps import load_step_state
 
-SCALES = {Item.Kind.AGREEMENT: SCALE, Item.Kind.KNOWLEDGE: KNOWLEDGE_SCALE}
 ON_SCALE = {
     kind: frozenset(str(value) for value, _label in scale) for kind, scale in SCALES.items()
 }
@@ -36,70 +33,28 @@ def string_scale(kind=Item.Kind.AGREEMENT):
     return [(str(value), str(label)) for value, label in SCALES[kind]]
 
 
-@lru_cache(maxsize=4096)
-def _options(code, kind, chosen, language):
-    # A question's radio buttons depend only on its code, its kind, the chosen answer and the
-    # language, never on the statement or the version: rendered once per process, they are
-    # most of a step's template work (100 radios a page).
+@lru_cache(maxsize=8192)
+def _question(item, chosen, missing, language):
+    # A question (its legend, simpler wording and radio buttons, and whether it still needs an
+    # answer) depends on nothing else: the content item is an immutable value read per
+    # language. Written once per process, twenty of them are most of a step page's work.
     return render_to_string(
-        "includes/likert_options.html",
-        {"code": code, "chosen": chosen, "scale": string_scale(kind)},
+        "includes/question.html",
+        {"item": item, "chosen": chosen, "missing": missing, "scale": string_scale(item.kind)},
     )
 
 
-@lru_cache(maxsize=4096)
-def _statement(item, language):
-    # A question's legend and its simpler wording: fixed for a version and a language (the
-    # content item is an immutable value, read per language), so rendered once per process.
-    return render_to_string("includes/statement.html", {"item": item})
-
-
-QUESTION = """
-    <fieldset class="likert" id="q-{code}">
-      {statement}
-      <ul class="likert-options">{options}
-      </ul>
-    </fieldset>"""
-MISSING_QUESTION = """
-    <fieldset class="likert likert-error" id="q-{code}" aria-describedby="err-{code}">
-      {statement}
-      <p class="error-text" id="err-{code}">{message}</p>
-      <ul class="likert-options">{options}
-      </ul>
-    </fieldset>"""
-
-
-@lru_cache(maxsize=8192)
-def _question(item, chosen, language):
-    # A whole question, answered or not yet: written once per process like its parts, so a
-    # step page joins twenty strings instead of running a template loop over them.
-    statement = _statement(item, language)
-    options = _options(item.code, item.kind, chosen, language)
-    return format_html(QUESTION, code=item.code, statement=statement, options=options)
-
-
 def questions_html(items, chosen, missing=()):
-    """The fieldsets of a step's questions; `chosen` maps codes to answers as strings, and a
-    question in `missing` says it needs an answer. Anything off the scale checks nothing (and
-    never reaches the cache)."""
+    """Each question of a step as written by includes/question.html; `chosen` maps codes to
+    answers as strings, and a question in `missing` says it needs an answer. Anything off the
+    scale checks nothing (and never reaches the cache)."""
     language = get_language()
-    parts = []
+    questions = []
     for item in items:
         answer = chosen.get(item.code)
         answer = answer if answer in ON_SCALE[item.kind] else None
-        if item in missing:
-            parts.append(
-                format_html(
-                    MISSING_QUESTION,
-                    code=item.code,
-                    statement=_statement(item, language),
-                    message=_("Choisis une réponse."),
-                    options=_options(item.code, item.kind, answer, language),
-                )
-            )
-        else:
-            parts.append(_question(item, answer, language))
-    return mark_safe("".join(parts))  # each part escaped its values (format_html)
+        questions.append(_question(item, answer, item in missing, language))
+    return questions
 
 
 def _get_assessment(token, *related):

@@ -17,12 +17,12 @@ from orientation.models import SCALES
 register = template.Library()
 
 
-@register.inclusion_tag("includes/likert_options.html")
-def likert_options(item, chosen=None):
-    """A question's radio buttons, from the partial the student's step renders
-    (assessments/views.py), so that the admin preview shows exactly those."""
+@register.inclusion_tag("includes/question.html")
+def question(item):
+    """A question as the student's step writes it (assessments/views.py renders the same
+    partial), so that the admin preview shows exactly that."""
     scale = [(str(value), label) for value, label in SCALES[item.kind]]
-    return {"code": item.code, "chosen": chosen, "scale": scale}
+    return {"item": item, "chosen": None, "missing": False, "scale": scale}
 
 
 @register.filter
