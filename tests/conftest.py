@@ -56,11 +56,11 @@ def client():
 
 
 @pytest.fixture
-def django_app_client():
-    """Another browser: a new client with no cookies."""
+def another_browser():
+    """A second browser beside `client`: its own cookies, none to start with."""
     from tests.utils import FormClient
 
-    return FormClient
+    return FormClient()
 
 
 # --- Browser tests -----------------------------------------------------------------------------
