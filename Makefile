@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: install run test lint format migrate superuser demo messages bench bench-load bench-scale fuzz-live clean
+.PHONY: install run test test-all lint format migrate superuser demo messages bench bench-load bench-scale fuzz-live clean
 
 # The virtual environment is rebuilt when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -22,9 +22,21 @@ run: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG-1} $(BIN)/python manage.py load_questionnaire
 	DJANGO_DEBUG=$${DJANGO_DEBUG-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# The whole suite; pytest exits non-zero when a test fails and when no test ran at all.
+# pytest exits non-zero when a test fails and when no test ran at all. Both targets spread the
+# tests over two processes (pytest-xdist; WORKERS=0 runs them in this one) and pass PYTEST_ARGS
+# on, e.g. PYTEST_ARGS="tests/assessments -x".
+WORKERS ?= 2
+PYTEST  := $(BIN)/python -m pytest -n $(WORKERS)
+
+# The everyday suite, in a few minutes: the browser and slow tests left out, and a tenth of the
+# generated examples and malformed requests (hypothesis profile "dev").
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=dev $(PYTEST) -m "not browser and not slow" $(PYTEST_ARGS)
+
+# Everything CI runs: the browser tests, the slow ones, every generated example and the
+# 10,000 malformed requests (hypothesis profile "ci").
+test-all: install
+	HYPOTHESIS_PROFILE=ci $(PYTEST) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

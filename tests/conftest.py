@@ -3,8 +3,18 @@ from pathlib import Path
 
 import pytest
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 
 from orientation.loading import SECOND_FIXTURE, load_questionnaire
+
+# Hypothesis profiles, chosen by HYPOTHESIS_PROFILE: "ci" (set by .ci/run and `make test-all`)
+# makes every example, the fuzzing's 10,000 requests included; "dev", the default, makes a
+# tenth of them so that `make test` stays a few minutes. tests/utils.examples() scales the
+# tests that set their own count. No deadline: on these shared machines a property failed
+# for taking 300 ms under load; speed is measured by the benchmarks (QUALITY.md), not here.
+hypothesis_settings.register_profile("ci", max_examples=100, deadline=None, print_blob=True)
+hypothesis_settings.register_profile("dev", max_examples=10, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture(scope="session")
@@ -76,11 +86,16 @@ BROWSER_MISSING = (
 
 
 def pytest_report_header(config):
+    lines = [f"hypothesis profile: {hypothesis_settings.get_current_profile_name()}"]
+    if markexpr := config.getoption("markexpr"):
+        lines.append(f"only the tests matching -m {markexpr!r} (`make test-all` runs them all)")
     if not Path(CHROMIUM).exists():
-        return [BROWSER_MISSING]
-    return [f"browser tests: {CHROMIUM}; failure screenshots go to {ARTIFACTS}"]
+        return [*lines, BROWSER_MISSING]
+    return [*lines, f"browser tests: {CHROMIUM}; failure screenshots go to {ARTIFACTS}"]
 
 
+# After `-m` has deselected: a run that leaves the browser tests out needs no Chromium.
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     if Path(CHROMIUM).exists():
         return

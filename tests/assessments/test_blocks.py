@@ -17,7 +17,7 @@ from assessments import stats
 from assessments.models import Assessment, Block
 from assessments.services import delete_assessment, start_assessment
 from orientation.outline import questionnaire_content
-from tests.utils import log_in_verified, plain
+from tests.utils import examples, log_in_verified, plain
 
 from .factories import adviser, cohort, completed_attempt, consistent, started_attempt
 from .journey import complete, take
@@ -78,7 +78,7 @@ def test_a_late_completion_never_moves_anyone_between_blocks(version, settings):
 
 
 @hypothesis_settings(
-    max_examples=12,
+    max_examples=examples(12),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

@@ -198,6 +198,7 @@ def resident_bytes():
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+@pytest.mark.slow
 def test_an_export_of_100000_rows_streams_in_constant_memory(version):
     copies(completed_attempt(), 99_999, bare=True)
     content = questionnaire_content(version)
