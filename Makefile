@@ -28,10 +28,11 @@ run: install
 WORKERS ?= 2
 PYTEST  := $(BIN)/python -m pytest -n $(WORKERS)
 
-# The everyday suite, in a few minutes: the browser and slow tests left out, and a tenth of the
-# generated examples and malformed requests (hypothesis profile "dev").
+# The everyday suite, in a few minutes: the browser and slow tests left out (MARKS), and a
+# tenth of the generated examples and malformed requests (hypothesis profile "dev").
+MARKS ?= not browser and not slow
 test: install
-	HYPOTHESIS_PROFILE=dev $(PYTEST) -m "not browser and not slow" $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=dev $(PYTEST) -m "$(MARKS)" $(PYTEST_ARGS)
 
 # Everything CI runs: the browser tests, the slow ones, every generated example and the
 # 10,000 malformed requests (hypothesis profile "ci").
