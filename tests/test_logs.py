@@ -135,6 +135,9 @@ class Browser:
         return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
 
 
+# Half a minute: a real gunicorn on its own SQLite file, migrated and with its static files,
+# whatever database the suite runs on.
+@pytest.mark.slow
 def test_gunicorn_as_deployed_writes_no_token_in_its_logs(tmp_path):
     port = free_port()
     env = {

@@ -123,7 +123,7 @@ def test_logins_are_limited_per_address(db, monkeypatch):
     assert response.status_code == 429
 
 
-def test_wrong_share_codes_are_limited_per_address_across_accounts(client, version):
+def test_wrong_share_codes_are_limited_per_address_across_accounts(version):
     for n in range(3):
         browser = FormClient()
         browser.force_login(adviser(f"c{n}"))

@@ -1,6 +1,15 @@
 import html
 
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
+
+
+def examples(full):
+    """How many examples a property test that sets its own count makes: `full` under the "ci"
+    hypothesis profile, a tenth (at least 2) under "dev" (tests/conftest.py)."""
+    if hypothesis_settings.get_current_profile_name() == "ci":
+        return full
+    return max(2, full // 10)
 
 
 def text(response):

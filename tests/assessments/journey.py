@@ -8,6 +8,8 @@ from assessments.models import Assessment
 from orientation.models import QuestionnaireVersion
 from orientation.outline import questionnaire_content
 
+from .factories import consistent
+
 TOKEN = re.compile(r"/q/([A-Za-z0-9_-]+)/")
 
 
@@ -27,14 +29,6 @@ def current_content():
 
 def step_url(token, number):
     return reverse("assessments:step", args=[token, number])
-
-
-def consistent(item):
-    """« Plutôt d'accord » with every strength: 75 points on every statement; a knowledge
-    question answered right."""
-    if item.is_knowledge:
-        return item.correct
-    return 2 if item.reverse_keyed else 4
 
 
 def step_data(step, value=consistent):

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import openpyxl
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,7 +17,7 @@ from assessments.models import Assessment
 from orientation.outline import questionnaire_content
 from tests.utils import text
 
-from .factories import adviser, cohort, completed_attempt
+from .factories import adviser, cohort, completed_attempt, copies
 
 
 def read_csv(response):
@@ -117,7 +116,8 @@ def test_aggregates_as_xlsx_keep_numbers_as_numbers_and_text_as_text(client, fil
     assert all(sheet.cell(row=1, column=c).data_type == "s" for c in range(1, 6))
 
 
-def test_a_cell_that_looks_like_a_formula_stays_text_in_xlsx(client, version):
+# db: closing the response sends request_finished, which looks at the database connections.
+def test_a_cell_that_looks_like_a_formula_stays_text_in_xlsx(db):
     from assessments.exports import xlsx_response
 
     response = xlsx_response("x.xlsx", "=feuille", [["=SUM(A1)", 1, 2.5]])
@@ -199,35 +199,9 @@ def resident_bytes():
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-COPY_COLUMNS = (
-    "version_id, cohort_id, started_at, updated_at, completed_at, result, overall_score, "
-    "top_track_id, flag_straight_lining, flag_too_fast, flag_contradictory"
-)
-
-
-def copy_in_database(model, count):
-    """`count` copies of one attempt, made by the database itself (bulk_create of 100,000
-    rows takes a minute on PostgreSQL; this takes about a second)."""
-    if connection.vendor == "postgresql":
-        sql = (
-            f"INSERT INTO assessments_assessment (token_digest, {COPY_COLUMNS}) "
-            f"SELECT lpad(to_hex(n), 64, '0'), {COPY_COLUMNS} "
-            "FROM assessments_assessment, generate_series(1, %s) AS n WHERE id = %s"
-        )
-    else:
-        sql = (
-            "WITH RECURSIVE series(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM series "
-            "WHERE n < %s) "
-            f"INSERT INTO assessments_assessment (token_digest, {COPY_COLUMNS}) "
-            f"SELECT printf('%%064x', n), {COPY_COLUMNS} "
-            "FROM assessments_assessment, series WHERE id = %s"
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [count, model.pk])
-
-
+@pytest.mark.slow
 def test_an_export_of_100000_rows_streams_in_constant_memory(version):
-    copy_in_database(completed_attempt(), 99_999)
+    copies(completed_attempt(), 99_999, bare=True)
     content = questionnaire_content(version)
     labels = {k: k for k in ("pseudonym", "version", "month", "overall", "track")}
     response = stream_csv("all.csv", attempt_rows(Assessment.objects.all(), content, labels))

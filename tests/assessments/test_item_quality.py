@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from assessments import reliability
 from assessments.item_statistics import Figures, cache_key
-from assessments.models import Answer, Assessment, digest
+from assessments.models import Answer, Assessment
 from assessments.psychometrics import ItemReport
 from orientation.models import (
     TRUE,
@@ -58,12 +58,7 @@ def crowd(count, levels=(2, 3, 4, 5), answers=leaning):
     per_level = count // len(levels)
     for level in levels:
         model = completed_attempt(value=answers(level))
-        given = list(model.answers.values_list("item_id", "value"))
-        Answer.objects.bulk_create(
-            Answer(assessment=copy, item_id=item, value=value)
-            for copy in copies(model, per_level - 1)
-            for item, value in given
-        )
+        copies(model, per_level - 1, answers=dict(model.answers.values_list("item_id", "value")))
 
 
 def row_of(words, statement, next_code):
@@ -306,7 +301,7 @@ def test_a_page_without_kept_figures_computes_and_keeps_them(admin_client, versi
 def test_a_drafts_figures_are_computed_at_each_visit_and_never_kept(admin_client, second):
     answered(second, [{"AID-0": 4, "AID-1": 4, "AID-2": 5}])
     assert "Chiffres calculés à l'ouverture de la page." in plain(page(admin_client, second))
-    answered(second, [{"AID-0": 2, "AID-1": 1, "AID-2": 2}], start=1)
+    answered(second, [{"AID-0": 2, "AID-1": 1, "AID-2": 2}])
     assert "Calculé sur 2 questionnaires terminés" in plain(page(admin_client, second))
     assert cache.get(cache_key(second)) is None
 
@@ -369,25 +364,11 @@ def second(db):
     return draft
 
 
-def answered(version, rows, start=0):
+def answered(version, rows):
     """Completed attempts of `version` with these answers ({item code: value} each)."""
     items = dict(Item.objects.filter(version=version).values_list("code", "pk"))
-    now = timezone.now()
-    attempts = Assessment.objects.bulk_create(
-        Assessment(
-            # 64 characters, as the column holds (PostgreSQL checks the length; SQLite does not).
-            token_digest=digest(f"{version.code}-{n}"),
-            version=version,
-            completed_at=now,
-            result={},
-        )
-        for n in range(start, start + len(rows))
-    )
-    Answer.objects.bulk_create(
-        Answer(assessment=attempt, item_id=items[code], value=value)
-        for attempt, row in zip(attempts, rows, strict=True)
-        for code, value in row.items()
-    )
+    like = Assessment(version=version, completed_at=timezone.now(), result={})
+    copies(like, len(rows), answers=[{items[code]: v for code, v in row.items()} for row in rows])
 
 
 def test_interest_dimensions_and_knowledge_questions_are_reported(admin_client, second):

@@ -7,7 +7,8 @@ from django.utils.formats import date_format
 from assessments.models import CODE_ALPHABET, Answer, Assessment, DailyTally, ExpectationScore
 from tests.utils import text
 
-from .journey import answer_step, complete, consistent, content_for, step_url, take
+from .factories import consistent
+from .journey import answer_step, complete, content_for, step_url, take
 
 
 def test_sharing_creates_a_short_code_and_revoking_removes_it(client, version):

@@ -20,6 +20,7 @@ from assessments.matching import (
 from assessments.psychometrics import f_test_p
 from orientation.content import ContentDimension, ContentItem, ContentTrack
 from tests.simulation import content_from_fixture, simulate
+from tests.utils import examples
 
 SHIPPED = content_from_fixture()
 
@@ -98,7 +99,7 @@ def test_answers_at_random_around_one_level_almost_never_lean(level):
 
 
 @given(shift=st.integers(-2, 2), data=st.data())
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 def test_the_general_answer_level_moves_nothing(shift, data):
     codes = [code for d in SHIPPED.dimensions for code in d.items]
     low, high = max(1, 1 - shift), min(5, 5 - shift)
@@ -135,7 +136,7 @@ def contents(draw):
 
 
 @given(contents())
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 def test_on_any_content_no_suggestion_is_explained_by_disagreement(case):
     dimensions, formations, goals, answers = case
     result = suggest(answers, dimensions, formations, goals)
@@ -144,7 +145,7 @@ def test_on_any_content_no_suggestion_is_explained_by_disagreement(case):
 
 
 @given(contents())
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 def test_on_any_content_a_formation_closed_to_new_bacheliers_never_comes_first(case):
     dimensions, formations, goals, answers = case
     closed = {f.code for f in formations if f.after_first_diploma}
@@ -153,7 +154,7 @@ def test_on_any_content_a_formation_closed_to_new_bacheliers_never_comes_first(c
 
 
 @given(contents())
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 def test_on_any_content_ties_are_shown_as_ties_and_the_content_order_changes_nothing(case):
     dimensions, formations, goals, answers = case
     orders = [formations, formations[::-1], formations[1:] + formations[:1]]
@@ -168,7 +169,7 @@ def test_on_any_content_ties_are_shown_as_ties_and_the_content_order_changes_not
 
 
 @given(contents(), st.integers(1, 5))
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 def test_on_any_content_the_same_answer_everywhere_does_not_lean(case, value):
     dimensions, formations, _goals, answers = case
     result = suggest(dict.fromkeys(answers, value), dimensions, formations)

@@ -9,7 +9,8 @@ from assessments.services import compute_result, save_step, start_assessment
 from orientation.outline import questionnaire_content
 from tests.utils import plain, text
 
-from .journey import consistent, content_for, take
+from .factories import consistent
+from .journey import content_for, take
 
 
 def results(client, token, **params):

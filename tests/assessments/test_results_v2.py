@@ -10,7 +10,8 @@ from django.utils.timezone import localtime
 from assessments.models import Assessment
 from assessments.services import compute_result
 from orientation.outline import questionnaire_content
-from tests.assessments.journey import consistent, content_for, take
+from tests.assessments.factories import consistent
+from tests.assessments.journey import content_for, take
 from tests.utils import text
 
 from .journey import start

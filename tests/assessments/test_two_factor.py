@@ -281,7 +281,7 @@ def test_a_secret_seen_by_another_session_is_never_the_one_confirmed(client, adm
     assert stranger.get(reverse("admin:index")).status_code == 302
 
 
-def test_a_session_opened_before_enrolment_cannot_change_the_password_after_it(client, version):
+def test_a_session_opened_before_enrolment_cannot_change_the_password_after_it(version):
     """Found by an attacker: the « no device » answer was kept five minutes, so a session that
     signed in with the password alone could still change it after the owner enrolled."""
     from .factories import PASSWORD, adviser

@@ -79,9 +79,7 @@ def test_an_advisers_year_with_a_class(site, page, browser, settings):
     assert_accessible(english, "projection page of an archived class")
 
 
-def test_the_item_quality_report_and_a_refused_comparison_are_accessible(
-    site, page, admin_user, settings
-):
+def test_the_item_quality_report_and_a_refused_comparison_are_accessible(site, page, admin_user):
     from orientation.models import QuestionnaireVersion
 
     group = cohort(adviser("principale"))
