@@ -58,7 +58,7 @@ PORTS = {
 # The load client (bench/load.py) talks to the balancer.
 os.environ["BENCH_PORT"] = str(PORTS["balancer"])
 
-from load import Statuses, journey, stored  # noqa: E402
+from load import Statuses, journey, run_class, stored  # noqa: E402
 from run import configure, cpu_model, install_app, save  # noqa: E402
 
 
@@ -463,18 +463,7 @@ def keep_logs(folder):
 
 
 def exercise(folder, version, environment, instances, logs):
-    from assessments.accounts import create_adviser
-    from assessments.models import Cohort
-    from orientation.outline import questionnaire_content
-
-    content = questionnaire_content(version)
-    items, attendus = len(content.items), len(content.expectations)
-    adviser = create_adviser(
-        username="cluster-" + secrets.token_hex(3), password=secrets.token_urlsafe(16) + "Aa1!"
-    )
-    cohort = Cohort.objects.create(
-        owner=adviser, name="Grappe sans perte", code=Cohort.objects.free_code()
-    )
+    items, attendus, adviser, cohort = run_class(version, "cluster", "Grappe sans perte")
     print(
         f"Repères — make bench-cluster — HAProxy → 2 gunicorn instances × "
         f"{WORKERS_PER_INSTANCE} workers → PgBouncer (transaction) → PostgreSQL primary + "

@@ -171,22 +171,26 @@ def stored(cohort):
     return counts
 
 
-def main():
-    workdir = Path(tempfile.mkdtemp(prefix="reperes-load-"))
-    env = configure(workdir)
-    version = install_app()
+def run_class(version, prefix, name):
+    """(statements, attendus, adviser, class) for a run: its own adviser and class, so that
+    what the run stored is counted apart from anything else in the database."""
     from assessments.accounts import create_adviser
     from assessments.models import Cohort
     from orientation.outline import questionnaire_content
 
     content = questionnaire_content(version)
-    items, attendus = len(content.items), len(content.expectations)
     adviser = create_adviser(
-        username="load-" + secrets.token_hex(3), password=secrets.token_urlsafe(16) + "Aa1!"
+        username=f"{prefix}-{secrets.token_hex(3)}", password=secrets.token_urlsafe(16) + "Aa1!"
     )
-    cohort = Cohort.objects.create(
-        owner=adviser, name="Charge sans perte", code=Cohort.objects.free_code()
-    )
+    cohort = Cohort.objects.create(owner=adviser, name=name, code=Cohort.objects.free_code())
+    return len(content.items), len(content.expectations), adviser, cohort
+
+
+def main():
+    workdir = Path(tempfile.mkdtemp(prefix="reperes-load-"))
+    env = configure(workdir)
+    version = install_app()
+    items, attendus, _adviser, cohort = run_class(version, "load", "Charge sans perte")
     database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
     log_path = workdir / "gunicorn.log"
     statuses = Statuses()
