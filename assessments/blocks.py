@@ -27,34 +27,49 @@ def join(assessment_id, cohort_id, *, now, retake=False):
     """Puts a questionnaire completed just now in its class's open block of first
     questionnaires or of retakes (in the completing transaction); closes the block when it is
     full. Returns the block."""
-    block = (
-        Block.objects.select_for_update()
-        .filter(cohort_id=cohort_id, retake=retake, closed_at__isnull=True)
-        .first()
-    )
-    if block is None:
-        block = _open(cohort_id, retake)
+    block = _open_block(cohort_id, retake)
     Assessment.objects.filter(pk=assessment_id).update(block=block)
     if Assessment.objects.filter(block=block).count() >= settings.MIN_GROUP_SIZE:
         Block.objects.filter(pk=block.pk).update(closed_at=now)
     return block
 
 
-def _open(cohort_id, retake):
+# Each turn that finds no open block and fails to open one means another completion of the
+# class went through meanwhile; the bound only guards against a bug looping for ever.
+TURNS = 100
+
+
+def _open_block(cohort_id, retake):
+    """The class's open block, locked until the completing transaction ends; a new one when
+    there is none.
+
+    Under a class completing at once (PostgreSQL, READ COMMITTED), the open block can be
+    opened, filled and closed by other completions between two of these statements: the lock
+    waits for the closing transaction, after which the block no longer matches. So look again
+    until a block is found or opened."""
+    open_blocks = Block.objects.select_for_update().filter(
+        cohort_id=cohort_id, retake=retake, closed_at__isnull=True
+    )
+    for _turn in range(TURNS):
+        block = open_blocks.first()
+        if block is not None:
+            return block
+        try:
+            with transaction.atomic():
+                return _create(cohort_id, retake)
+        except IntegrityError:
+            continue  # another completion opened one a moment ago
+    raise RuntimeError(f"no open block for class {cohort_id} after {TURNS} turns")
+
+
+def _create(cohort_id, retake):
     last = (
         Block.objects.filter(cohort_id=cohort_id, retake=retake)
         .order_by("-number")
         .values_list("number", flat=True)
         .first()
     )
-    try:
-        with transaction.atomic():
-            return Block.objects.create(cohort_id=cohort_id, retake=retake, number=(last or 0) + 1)
-    except IntegrityError:
-        # Another completion of the same class opened it a moment ago: join that one.
-        return Block.objects.select_for_update().get(
-            cohort_id=cohort_id, retake=retake, closed_at__isnull=True
-        )
+    return Block.objects.create(cohort_id=cohort_id, retake=retake, number=(last or 0) + 1)
 
 
 def place(attempt_model, block_model, attempts, min_size):

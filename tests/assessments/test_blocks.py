@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from assessments import stats
+from assessments import blocks, stats
 from assessments.models import Assessment, Block
 from assessments.services import delete_assessment, start_assessment
 from orientation.outline import questionnaire_content
@@ -51,6 +51,35 @@ def test_a_block_closes_at_the_minimum_and_the_next_one_waits(version, settings)
     assert second.closed_at is None and second.members.count() == 3
     board = stats.dashboard(figures(owner, version, group), questionnaire_content(version))
     assert board.completed == 13 and board.counted == 10 and board.held_back == 3
+
+
+def test_a_completion_joins_the_next_block_when_others_filled_the_one_it_saw_opening(
+    version, settings, monkeypatch
+):
+    """A whole class completing at once (found under load on PostgreSQL): the block this
+    completion tried to open was opened by another, then filled and closed by others before
+    it could be read. The completion opens the next one instead of failing."""
+    from django.db import IntegrityError
+
+    owner = adviser()
+    group = cohort(owner)
+    # What the others left: the block they opened and filled, closed.
+    Block.objects.create(cohort=group, retake=False, number=1, closed_at=timezone.now())
+    create = blocks._create
+    raced = []
+
+    def others_were_faster(cohort_id, retake):
+        if not raced:  # this completion's insert lost to theirs
+            raced.append(True)
+            raise IntegrityError("one_open_block_a_class")
+        return create(cohort_id, retake)
+
+    monkeypatch.setattr(blocks, "_create", others_were_faster)
+    attempt = completed_attempt(group)
+    attempt.refresh_from_db()
+    assert attempt.completed_at is not None
+    assert attempt.block.number == 2 and attempt.block.closed_at is None
+    assert raced == [True]
 
 
 def test_a_late_completion_never_moves_anyone_between_blocks(version, settings):
