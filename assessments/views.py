@@ -13,8 +13,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from config import throttle
-from orientation.models import SCALES, Item, QuestionnaireVersion
+from orientation.models import SCALES, QuestionnaireVersion
 from orientation.outline import version_content
+from orientation.templatetags.content import question_context
 
 from . import services
 from .forms import StartForm, StepForm
@@ -28,20 +29,12 @@ ON_SCALE = {
 }
 
 
-def string_scale(kind=Item.Kind.AGREEMENT):
-    """A scale as plain strings, translated once per page rather than once per radio."""
-    return [(str(value), str(label)) for value, label in SCALES[kind]]
-
-
 @lru_cache(maxsize=8192)
 def _question(item, chosen, missing, language):
     # A question (its legend, simpler wording and radio buttons, and whether it still needs an
     # answer) depends on nothing else: the content item is an immutable value read per
     # language. Written once per process, twenty of them are most of a step page's work.
-    return render_to_string(
-        "includes/question.html",
-        {"item": item, "chosen": chosen, "missing": missing, "scale": string_scale(item.kind)},
-    )
+    return render_to_string("includes/question.html", question_context(item, chosen, missing))
 
 
 def questions_html(items, chosen, missing=()):

@@ -17,12 +17,17 @@ from orientation.models import SCALES
 register = template.Library()
 
 
+def question_context(item, chosen=None, missing=False):
+    """What includes/question.html needs: the student's step (assessments/views.py) and the
+    admin preview both render a question from it, so the preview shows exactly that. The
+    scale's labels are translated here, once per question rather than once per radio."""
+    scale = [(str(value), str(label)) for value, label in SCALES[item.kind]]
+    return {"item": item, "chosen": chosen, "missing": missing, "scale": scale}
+
+
 @register.inclusion_tag("includes/question.html")
 def question(item):
-    """A question as the student's step writes it (assessments/views.py renders the same
-    partial), so that the admin preview shows exactly that."""
-    scale = [(str(value), label) for value, label in SCALES[item.kind]]
-    return {"item": item, "chosen": None, "missing": False, "scale": scale}
+    return question_context(item)
 
 
 @register.filter
