@@ -199,7 +199,7 @@ def app_env(env):
         **env,
         "DATABASE_URL": f"{bouncer}/reperes",
         "DATABASE_REPLICA_URL": f"{bouncer}/reperes_replica",
-        "DATABASE_DISABLE_SERVER_SIDE_CURSORS": "1",
+        "DATABASE_TRANSACTION_POOLER": "1",
         "REDIS_URL": REDIS_URL,
         "GUNICORN_WORKERS": str(WORKERS_PER_INSTANCE),
     }

@@ -134,11 +134,26 @@ DATABASES = {
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
-        # Behind PgBouncer in transaction mode a server-side cursor (the CSV export streams
-        # through one) would outlive the transaction that opened it: set this there.
-        disable_server_side_cursors=env_bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS"),
     )
 }
+# Behind PgBouncer in transaction mode (deploy/pgbouncer.ini) one connection's transactions may
+# run in different server sessions, so nothing may outlive a transaction: neither a server-side
+# cursor (the CSV export streams through one) nor a prepared statement (the step's query).
+TRANSACTION_POOLER = env_bool("DATABASE_TRANSACTION_POOLER")
+
+
+def for_postgresql(database):
+    """PostgreSQL options of a database, primary or replica."""
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database["DISABLE_SERVER_SIDE_CURSORS"] = TRANSACTION_POOLER
+        # psycopg's threshold: 0 prepares a statement on first use, None never. Django's
+        # cursors bind on the client and never prepare; only the step's query asks for it
+        # (assessments/steps.py).
+        database.setdefault("OPTIONS", {})["prepare_threshold"] = None if TRANSACTION_POOLER else 0
+    return database
+
+
+for_postgresql(DATABASES["default"])
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A whole class saves its answers in the same minute: WAL lets readers run beside the
     # writer, IMMEDIATE takes the write lock at BEGIN so a transaction waits (up to the busy
@@ -164,11 +179,12 @@ DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 # How long a browser's reads stay on the primary after it sent a POST (replication lag).
 REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10, minimum=1)
 if DATABASE_REPLICA_URL:
-    DATABASES["replica"] = dj_database_url.parse(
-        DATABASE_REPLICA_URL,
-        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
-        conn_health_checks=True,
-        disable_server_side_cursors=env_bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS"),
+    DATABASES["replica"] = for_postgresql(
+        dj_database_url.parse(
+            DATABASE_REPLICA_URL,
+            conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+            conn_health_checks=True,
+        )
     )
     # Under test the replica is the test database itself.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}

@@ -203,14 +203,15 @@ def test_a_forged_forwarded_proto_does_not_make_plain_http_secure(client, versio
     assert response.status_code == 301 and response["Location"].startswith("https://")
 
 
-def test_server_side_cursors_can_be_turned_off_for_pgbouncer():
+def test_behind_a_transaction_pooler_nothing_outlives_a_transaction():
     url = {"DATABASE_URL": "postgres://u@127.0.0.1:6432/reperes"}
-    assert production_setting("DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS']", **url) == (
-        "False"
-    )
-    turned_off = production_setting(
-        "DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS']",
-        DATABASE_DISABLE_SERVER_SIDE_CURSORS="1",
-        **url,
-    )
-    assert turned_off == "True"
+    cursors = "DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS']"
+    prepared = "DATABASES['default']['OPTIONS']['prepare_threshold']"
+    assert production_setting(cursors, **url) == "False"
+    assert production_setting(prepared, **url) == "0"
+    pooled = {"DATABASE_TRANSACTION_POOLER": "1", **url}
+    assert production_setting(cursors, **pooled) == "True"
+    assert production_setting(prepared, **pooled) == "None"
+    replica = {"DATABASE_REPLICA_URL": "postgres://u@127.0.0.1:6432/reperes_replica", **pooled}
+    assert production_setting(cursors.replace("default", "replica"), **replica) == "True"
+    assert production_setting(prepared.replace("default", "replica"), **replica) == "None"
