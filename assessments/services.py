@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from config import metrics
 from orientation.models import QuestionnaireVersion
 from orientation.outline import version_content
 
@@ -261,6 +262,8 @@ def _completion(content, result, now):
 
 def _store_scores(assessment, content, result, now):
     """What completing writes beside the attempt's row: its class block, its scores."""
+    # Counted for /metrics once committed: a completion rolled back was never stored.
+    transaction.on_commit(metrics.count_completion)
     if assessment.cohort_id is not None:
         # A class's first questionnaires make its figures, in blocks; its retakes fill blocks
         # of their own, for before/after comparisons (assessments/blocks.py).

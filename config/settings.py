@@ -5,6 +5,7 @@ Production refuses to start without a secret key. Every variable is documented i
 .env.example.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -378,6 +379,32 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=1)
 # Who publishes this deployment, shown on the legal and privacy pages.
 SITE_PUBLISHER = os.environ.get("SITE_PUBLISHER", "")
 SITE_CONTACT_EMAIL = os.environ.get("SITE_CONTACT_EMAIL", "")
+
+# --- Metrics ----------------------------------------------------------------------------------
+# Prometheus metrics (config/metrics.py), off unless DJANGO_METRICS=1. Off, no middleware is
+# added, /metrics is an unknown address and prometheus_client is never imported.
+METRICS = env_bool("DJANGO_METRICS", False)
+# Who may read /metrics, judged on the connection's own address (REMOTE_ADDR), not on
+# forwarded headers: Prometheus scrapes each instance directly. Addresses or networks.
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+if METRICS:
+    for entry in METRICS_ALLOWED_IPS:
+        try:
+            ipaddress.ip_network(entry)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"METRICS_ALLOWED_IPS must list IP addresses or networks (got {entry!r})."
+            ) from None
+    # gunicorn's workers share their counts through files there (deploy/gunicorn.conf.py);
+    # prometheus_client would fail at the first request if the directory were missing.
+    multiproc_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+    if multiproc_dir and not os.path.isdir(multiproc_dir):
+        raise ImproperlyConfigured(
+            f"PROMETHEUS_MULTIPROC_DIR must be an existing directory (got {multiproc_dir!r})."
+        )
+    # Outermost: it times the whole answer, sees its final status, and answers a scrape
+    # before the HTTPS redirect and the host check.
+    MIDDLEWARE.insert(0, "config.metrics.MetricsMiddleware")
 
 # --- Two-factor authentication ----------------------------------------------------------------
 # TOTP (an authenticator app) with single-use recovery codes, through django-otp. A password
