@@ -2,6 +2,7 @@
 path, served only to the allowed addresses, added up over gunicorn's workers."""
 
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -218,3 +219,41 @@ def test_in_multiprocess_mode_a_scrape_adds_up_every_workers_files(
 def test_a_single_process_scrape_reads_its_own_registry(client, db, metrics_on):
     text = scrape(client)
     assert "python_info" in text and "reperes_http_request_duration_seconds" in text
+
+
+def gunicorn_hooks(monkeypatch, directory):
+    if directory is None:
+        monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    else:
+        monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(directory))
+    return runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+
+
+class Worker:
+    def __init__(self, pid):
+        self.pid = pid
+
+
+def test_an_instance_starts_its_counts_from_zero(tmp_path, monkeypatch):
+    for name in ("counter_41.db", "histogram_41.db", "README"):
+        (tmp_path / name).write_text("")
+    gunicorn_hooks(monkeypatch, tmp_path)["on_starting"](server=None)
+    assert [path.name for path in tmp_path.iterdir()] == ["README"]
+
+
+def test_a_dead_workers_counts_stay_and_its_live_gauges_go(tmp_path, monkeypatch):
+    for name in ("counter_41.db", "gauge_livesum_41.db", "gauge_livesum_42.db"):
+        (tmp_path / name).write_text("")
+    gunicorn_hooks(monkeypatch, tmp_path)["child_exit"](server=None, worker=Worker(41))
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "counter_41.db",
+        "gauge_livesum_42.db",
+    ]
+
+
+def test_without_the_directory_gunicorns_hooks_do_nothing(tmp_path, monkeypatch):
+    (tmp_path / "counter_41.db").write_text("")
+    hooks = gunicorn_hooks(monkeypatch, None)
+    hooks["on_starting"](server=None)
+    hooks["child_exit"](server=None, worker=Worker(41))
+    assert (tmp_path / "counter_41.db").exists()
