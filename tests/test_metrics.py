@@ -2,9 +2,17 @@
 path, served only to the allowed addresses, added up over gunicorn's workers."""
 
 import os
+import re
 import runpy
+import shutil
+import socket
 import subprocess
 import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -257,3 +265,85 @@ def test_without_the_directory_gunicorns_hooks_do_nothing(tmp_path, monkeypatch)
     hooks["on_starting"](server=None)
     hooks["child_exit"](server=None, worker=Worker(41))
     assert (tmp_path / "counter_41.db").exists()
+
+
+# --- The public front never forwards /metrics -------------------------------------------------
+
+
+def test_nginx_answers_metrics_itself():
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    rule = re.search(r"location = /metrics \{\s*return 404;\s*\}", conf)
+    assert rule is not None
+    assert rule.start() < conf.index("location / {")
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class App(BaseHTTPRequestHandler):
+    """An instance that answers 200 to everything and notes the paths it was asked."""
+
+    seen = []
+
+    def do_GET(self):
+        App.seen.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+def status_of(url):
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except urllib.error.URLError:
+        return None  # not listening yet
+
+
+HAPROXY = shutil.which("haproxy") or (
+    "/usr/sbin/haproxy" if Path("/usr/sbin/haproxy").exists() else None
+)
+
+
+@pytest.mark.skipif(HAPROXY is None, reason="HAProxy is not installed (apt-get install haproxy)")
+def test_the_balancer_never_forwards_metrics(tmp_path):
+    app = ThreadingHTTPServer(("127.0.0.1", 0), App)
+    threading.Thread(target=app.serve_forever, daemon=True).start()
+    listen = f"127.0.0.1:{free_port()}"
+    environment = {
+        **os.environ,
+        "REPERES_LISTEN": listen,
+        "REPERES_APP1": f"127.0.0.1:{app.server_port}",
+        "REPERES_APP2": f"127.0.0.1:{app.server_port}",
+        "REPERES_APP_MAXCONN": "4",
+        "REPERES_STATS_SOCKET": str(tmp_path / "haproxy.sock"),
+    }
+    balancer = subprocess.Popen(
+        [HAPROXY, "-db", "-f", str(ROOT / "deploy" / "haproxy.cfg")],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while status_of(f"http://{listen}/") != 200:
+            assert time.monotonic() < deadline, "HAProxy did not forward to the instance"
+            time.sleep(0.1)
+        for path in ("/metrics", "/%6detrics", "/metrics?format=text"):
+            assert status_of(f"http://{listen}{path}") == 404, path
+        assert status_of(f"http://{listen}/metriques") == 200
+    finally:
+        balancer.terminate()
+        balancer.wait(timeout=10)
+        app.shutdown()
+        app.server_close()
+    assert not [path for path in App.seen if "etrics" in path]
