@@ -395,10 +395,13 @@ if METRICS:
             raise ImproperlyConfigured(
                 f"METRICS_ALLOWED_IPS must list IP addresses or networks (got {entry!r})."
             ) from None
-    # gunicorn's workers share their counts through files there (deploy/gunicorn.conf.py);
-    # prometheus_client would fail at the first request if the directory were missing.
-    multiproc_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
-    if multiproc_dir and not os.path.isdir(multiproc_dir):
+    # gunicorn's workers share their counts through files there (deploy/gunicorn.conf.py).
+    multiproc_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if multiproc_dir == "":
+        # Empty means unset, as for every variable here; prometheus_client, which reads it
+        # when first imported (after the settings), would write its files in the current one.
+        del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    elif multiproc_dir is not None and not os.path.isdir(multiproc_dir):
         raise ImproperlyConfigured(
             f"PROMETHEUS_MULTIPROC_DIR must be an existing directory (got {multiproc_dir!r})."
         )

@@ -148,18 +148,21 @@ def test_without_metrics_the_address_does_not_exist(client, db):
 # --- Settings, read in a fresh interpreter as production reads them ----------------------------
 
 
-def fresh_interpreter(code, **env):
+def fresh_interpreter(code, cwd=ROOT, **env):
     environment = {
         key: value
         for key, value in os.environ.items()
         if key not in ("DJANGO_METRICS", "METRICS_ALLOWED_IPS", "PROMETHEUS_MULTIPROC_DIR")
     }
     environment.update(
-        DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="x" * 50,
+        PYTHONPATH=str(ROOT),
     )
     environment.update(env)
     return subprocess.run(
-        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, cwd=cwd
     )
 
 
@@ -191,6 +194,15 @@ def test_malformed_metrics_settings_stop_the_start(tmp_path):
         "import config.settings", DJANGO_METRICS="1", PROMETHEUS_MULTIPROC_DIR=str(missing)
     )
     assert result.returncode != 0 and "PROMETHEUS_MULTIPROC_DIR" in result.stderr
+
+
+def test_an_empty_multiprocess_directory_means_one_process(tmp_path):
+    # prometheus_client would take it for the current directory and write its files there.
+    code = f"{LOADED}; import os; print('PROMETHEUS_MULTIPROC_DIR' in os.environ)"
+    result = fresh_interpreter(code, tmp_path, DJANGO_METRICS="1", PROMETHEUS_MULTIPROC_DIR="")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [MIDDLEWARE, "True", "False"]
+    assert list(tmp_path.iterdir()) == []
 
 
 # --- gunicorn's workers: multiprocess mode -----------------------------------------------------
