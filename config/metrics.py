@@ -28,6 +28,8 @@ PATH = "/metrics"
 # The label of a request that matched no URL pattern (an unknown address, or a request
 # answered before its URL was read, such as the redirect to HTTPS).
 UNMATCHED = "unmatched"
+# Stylesheets and scripts, served by WhiteNoise before any URL is read.
+STATIC = "static"
 # Any other method a client makes up is counted as "other": a label takes few values.
 METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
 # Seconds. Pages take 1–300 ms; edges fall on QUALITY.md's targets (a step's p95 100 ms, a
@@ -100,6 +102,7 @@ class MetricsMiddleware:
         self.get_response = get_response
         self.scrapers = [ipaddress.ip_network(entry) for entry in settings.METRICS_ALLOWED_IPS]
         self.instruments = instruments()
+        self.static_prefix = "/" + settings.STATIC_URL.lstrip("/")
 
     def __call__(self, request):
         # Answered here, before the HTTPS redirect and the host check: Prometheus asks an
@@ -110,7 +113,12 @@ class MetricsMiddleware:
         response = self.get_response(request)
         elapsed = time.perf_counter() - started
         match = request.resolver_match
-        view = match.view_name if match is not None else UNMATCHED
+        if match is not None:
+            view = match.view_name
+        elif request.path_info.startswith(self.static_prefix):
+            view = STATIC
+        else:
+            view = UNMATCHED
         method = request.method if request.method in METHODS else "other"
         self.instruments.requests.labels(view, method, str(response.status_code)).inc()
         self.instruments.duration.labels(view).observe(elapsed)

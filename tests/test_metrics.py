@@ -76,6 +76,20 @@ def test_an_address_that_matches_nothing_is_counted_as_unmatched(client, db, met
     assert secret not in after
 
 
+def test_static_files_are_counted_apart_from_unknown_addresses(client, db, metrics_on):
+    before = scrape(client)
+    response = client.get("/static/css/reperes.css")
+    response.close()  # a file served by WhiteNoise
+    status = str(response.status_code)
+    after = scrape(client)
+    assert requests_of(after, "static", status=status) == (
+        requests_of(before, "static", status=status) + 1
+    )
+    assert requests_of(after, "unmatched", status=status) == (
+        requests_of(before, "unmatched", status=status)
+    )
+
+
 def test_a_made_up_method_does_not_become_a_label(client, db, metrics_on):
     client.generic("BREW", "/")
     after = scrape(client)
