@@ -130,7 +130,8 @@ def test_an_admin_edits_an_item_in_a_draft_and_publishes_it(site, page, admin_us
     page.goto(f"{site}/admin/orientation/item/?q=CG1-a")
     with page.expect_navigation():
         page.click("#changelist-filter a:has-text('2026-3 (brouillon)')")
-    page.locator("#result_list tr", has_text="2026-3").locator("th a").click()
+    with page.expect_navigation(wait_until="load"):
+        page.locator("#result_list tr", has_text="2026-3").locator("th a").click()
     assert_accessible(page, "admin: item of a draft")
     page.fill("#id_statement", "Je relis chaque devoir avant de le rendre.")
     with page.expect_navigation():
@@ -145,7 +146,12 @@ def test_an_admin_edits_an_item_in_a_draft_and_publishes_it(site, page, admin_us
         page.click("button[name=index]")
     assert "La version « 2026-3 » est publiée" in page.content()
     assert_accessible(page, "admin: versions after publishing")
-    page.locator("#result_list tr", has_text="2026-3").locator("text=Voir comme un élève").click()
+    # Checked once its stylesheets have loaded: a click waits only for the navigation to start,
+    # and axe once read the admin's dark background without the preview's colours for it.
+    with page.expect_navigation(wait_until="load"):
+        page.locator("#result_list tr", has_text="2026-3").locator(
+            "text=Voir comme un élève"
+        ).click()
     assert_accessible(page, "admin: preview")
 
     current = QuestionnaireVersion.objects.current()
