@@ -2,7 +2,7 @@
 (assessments/steps.py)."""
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import OperationalError, close_old_connections, connection, transaction
 
 from assessments.steps import load_step_state
 
@@ -18,6 +18,14 @@ def backend_pid():
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         return cursor.fetchone()[0]
+
+
+def drop(pid):
+    """End a server session from another one, as a restart or a failover does."""
+    other = connection.get_new_connection(connection.get_connection_params())
+    other.autocommit = True
+    other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    other.close()
 
 
 def prepared_step_queries():
@@ -70,11 +78,7 @@ def test_a_step_is_served_when_the_database_dropped_the_connection(client, versi
     first = content_for(token).step(1)
     answer_step(client, token, 1)
     dropped = backend_pid()
-    # From another session, as a restart or a failover does between two requests.
-    other = connection.get_new_connection(connection.get_connection_params())
-    other.autocommit = True
-    other.execute("SELECT pg_terminate_backend(%s)", [dropped])
-    other.close()
+    drop(dropped)  # between two requests
     close_old_connections()
 
     response = client.get(step_url(token, 1))
@@ -90,14 +94,8 @@ def test_a_step_is_served_when_the_database_dropped_the_connection(client, versi
 @postgresql
 @pytest.mark.django_db(transaction=True)
 def test_a_dropped_connection_inside_a_transaction_is_not_silently_replaced(version, client):
-    from django.db import OperationalError, transaction
-
     token = start(client)
     with pytest.raises(OperationalError), transaction.atomic():
-        dropped = backend_pid()
-        other = connection.get_new_connection(connection.get_connection_params())
-        other.autocommit = True
-        other.execute("SELECT pg_terminate_backend(%s)", [dropped])
-        other.close()
+        drop(backend_pid())
         connection.health_check_done = False
         load_step_state(token)
